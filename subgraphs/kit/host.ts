@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import type { SeedOptions, SubgraphDefinition } from './definition.ts';
+import { ensureSchemaAndSeed } from './seeding.ts';
+import { createSubgraphServer } from './server.ts';
+import type { Database } from './sql.ts';
+
+export interface HostedSubgraph {
+  name: string;
+  url: string;
+  app: FastifyInstance;
+}
+
+export interface HostOptions {
+  definitions: readonly SubgraphDefinition<unknown>[];
+  db: Database;
+  sample: SeedOptions;
+  host?: string;
+  /** Port per subgraph name; 0 picks a free one; absent uses the definition's own port. */
+  ports?: Readonly<Record<string, number>>;
+  log?: (message: string) => void;
+}
+
+/**
+ * Creates, seeds (once per data set) and serves subgraphs that share one database. Seeding runs
+ * one subgraph at a time: PGlite is single-connection and seeding is write-heavy anyway.
+ */
+export async function hostSubgraphs(options: HostOptions): Promise<HostedSubgraph[]> {
+  const { definitions, db, sample, host = '127.0.0.1', ports = {}, log = () => {} } = options;
+  for (const definition of definitions) {
+    const started = Date.now();
+    const outcome = await ensureSchemaAndSeed(db, definition, sample);
+    if (outcome === 'seeded') log(`${definition.name}: seeded schema ${definition.dbSchema} in ${Date.now() - started} ms`);
+  }
+  const hosted: HostedSubgraph[] = [];
+  try {
+    for (const definition of definitions) {
+      const app = await createSubgraphServer({ definition, sql: db });
+      await app.listen({ host, port: ports[definition.name] ?? definition.port });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : definition.port;
+      hosted.push({ name: definition.name, url: `http://${host}:${port}/graphql`, app });
+    }
+  } catch (error) {
+    await Promise.all(hosted.map((h) => h.app.close()));
+    throw error;
+  }
+  return hosted;
+}

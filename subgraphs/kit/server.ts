@@ -1,0 +1,69 @@
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import mercurius from 'mercurius';
+import { parse } from 'graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { Counter, Registry } from 'prom-client';
+import { withShareDirectives } from '../../schema/share-sdl.ts';
+import type { SubgraphContext, SubgraphDefinition } from './definition.ts';
+import { countingSql, type Sql } from './sql.ts';
+
+export interface SubgraphPluginOptions {
+  definition: SubgraphDefinition<unknown>;
+  /** The database the subgraph's schema lives in (already created and seeded). */
+  sql: Sql;
+}
+
+/** The subgraph's full SDL as the gateway sees it through `_service { sdl }`. */
+export function subgraphSdl(definition: SubgraphDefinition<unknown>): string {
+  return withShareDirectives(definition.sdl);
+}
+
+/**
+ * One provider subgraph as an encapsulated Fastify plugin: `/graphql` (mercurius serving the
+ * Federation 2 schema), `/healthz` and `/metrics`, with its own metrics registry.
+ */
+export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (app, { definition, sql }) => {
+  const registry = new Registry();
+  const dbQueries = new Counter({
+    name: 'govshare_subgraph_db_queries_total',
+    help: 'Database round trips made by the subgraph',
+    labelNames: ['subgraph'],
+    registers: [registry],
+  });
+  const requests = new Counter({
+    name: 'govshare_subgraph_requests_total',
+    help: 'GraphQL requests served by the subgraph',
+    labelNames: ['subgraph'],
+    registers: [registry],
+  });
+  const counted = countingSql(sql, () => dbQueries.inc({ subgraph: definition.name }));
+  dbQueries.inc({ subgraph: definition.name }, 0);
+
+  const schema = buildSubgraphSchema({
+    typeDefs: parse(subgraphSdl(definition)),
+    resolvers: definition.resolvers as never,
+  });
+
+  await app.register(mercurius, {
+    schema,
+    path: '/graphql',
+    graphiql: false,
+    context: (): SubgraphContext<unknown> => {
+      requests.inc({ subgraph: definition.name });
+      return { sql: counted, loaders: definition.loaders(counted) };
+    },
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok', subgraph: definition.name }));
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', registry.contentType);
+    return registry.metrics();
+  });
+};
+
+/** A Fastify server hosting one subgraph (the usual deployment: one process, one port). */
+export async function createSubgraphServer(options: SubgraphPluginOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
+  await app.register(subgraphPlugin, options);
+  return app;
+}
