@@ -1,0 +1,38 @@
+/** Where the gateway listens and which subgraphs it composes. Read once at start-up. */
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  subgraphs: SubgraphEndpoint[];
+}
+
+export interface SubgraphEndpoint { name: string; url: string }
+
+/** The seven sample subgraphs on their CONTRACT §1 ports. */
+export const SAMPLE_SUBGRAPH_PORTS: Readonly<Record<string, number>> = {
+  population: 4001, 'legal-entity': 4002, 'e-license': 4003, credit: 4004,
+  housing: 4005, 'social-security': 4006, 'civil-affairs': 4007,
+};
+
+export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv): GatewayConfig {
+  return {
+    host: env.GATEWAY_HOST ?? '127.0.0.1',
+    port: Number(env.GATEWAY_PORT ?? 4000),
+    subgraphs: env.GOVSHARE_SUBGRAPHS ? parseSubgraphList(env.GOVSHARE_SUBGRAPHS) : defaultSubgraphs(),
+  };
+}
+
+/** `name=url,name=url` as in `GOVSHARE_SUBGRAPHS`. */
+export function parseSubgraphList(text: string): SubgraphEndpoint[] {
+  return text.split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new Error(`GOVSHARE_SUBGRAPHS: "${entry}" is not name=url`);
+    const name = entry.slice(0, eq).trim();
+    const url = entry.slice(eq + 1).trim();
+    new URL(url); // throws on a malformed URL, at start-up rather than at the first request
+    return { name, url };
+  });
+}
+
+export function defaultSubgraphs(host = '127.0.0.1'): SubgraphEndpoint[] {
+  return Object.entries(SAMPLE_SUBGRAPH_PORTS).map(([name, port]) => ({ name, url: `http://${host}:${port}/graphql` }));
+}

@@ -1,0 +1,42 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { SupergraphSource } from '../composition/supergraph-source.ts';
+import type { GatewayMetrics } from './metrics.ts';
+
+export interface HealthRoutesOptions {
+  source: SupergraphSource;
+  metrics: GatewayMetrics;
+  /** Extra readiness checks (the state store, later); each resolves to a reason when not ready. */
+  readinessChecks?: Array<() => Promise<string | null>>;
+  isServing: () => boolean;
+}
+
+/** `/healthz` (the process lives), `/readyz` (supergraph loaded, dependencies answer), `/metrics`. */
+export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { source, metrics, readinessChecks = [], isServing }) => {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_req, reply) => {
+    const subgraphs = [...source.status.values()];
+    const reasons: string[] = [];
+    if (!source.supergraph || !isServing()) {
+      reasons.push('supergraph not loaded');
+      for (const s of subgraphs) if (s.state !== 'up') reasons.push(`subgraph ${s.name}: ${s.error ?? s.state}`);
+    }
+    for (const check of readinessChecks) {
+      const reason = await check().catch((error: Error) => error.message);
+      if (reason) reasons.push(reason);
+    }
+    const ready = reasons.length === 0;
+    reply.status(ready ? 200 : 503);
+    return {
+      status: ready ? 'ready' : 'not ready',
+      reasons,
+      supergraphVersion: source.supergraph?.version ?? null,
+      subgraphs: subgraphs.map(({ name, url, state, attempts, error }) => ({ name, url, state, attempts, error })),
+    };
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+};

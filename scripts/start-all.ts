@@ -1,0 +1,57 @@
+/**
+ * `npm start`: the seven sample subgraphs (one process, one embedded database) and the gateway
+ * (another process, so the two share the machine's cores), then prints the URLs once `/readyz`
+ * answers 200. Ctrl-C stops both.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { gatewayConfigFromEnv } from '../gateway/config.ts';
+
+const config = gatewayConfigFromEnv(process.env);
+const gatewayUrl = `http://${config.host}:${config.port}`;
+const children: ChildProcess[] = [];
+
+function start(name: string, script: string, args: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: process.env,
+  });
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`[start] ${name} exited (${signal ?? code}); stopping`);
+    stop(code ?? 1);
+  });
+  children.push(child);
+  return child;
+}
+
+let stopping = false;
+function stop(code = 0): void {
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 500).unref();
+}
+process.once('SIGINT', () => stop(0));
+process.once('SIGTERM', () => stop(0));
+
+start('subgraphs', 'subgraphs/main.ts', ['--all']);
+start('gateway', 'gateway/main.ts');
+
+const started = Date.now();
+for (;;) {
+  if (stopping) break;
+  const ready = await fetch(`${gatewayUrl}/readyz`).then((r) => r.ok, () => false);
+  if (ready) {
+    console.log([
+      '',
+      `govshare is ready (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      `  GraphQL     ${gatewayUrl}/graphql`,
+      `  Health      ${gatewayUrl}/healthz  ${gatewayUrl}/readyz  ${gatewayUrl}/metrics`,
+      ...config.subgraphs.map((s) => `  subgraph    ${s.name.padEnd(16)} ${s.url}`),
+      '',
+      'Get a token: npm run token -- --dept tax',
+      '',
+    ].join('\n'));
+    break;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 300));
+}
