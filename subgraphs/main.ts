@@ -1,0 +1,36 @@
+/**
+ * `npm run start:subgraph -- <name>` serves one sample subgraph on its port (or `SUBGRAPH_PORT`);
+ * `-- --all` serves all seven in one process over one database (what `npm start` uses).
+ */
+import { resolve } from 'node:path';
+import { databaseConfigFromEnv, hostSubgraphs, openDatabase } from './kit/index.ts';
+import { sampleOptionsFromEnv } from './sample-data/index.ts';
+import { SAMPLE_SUBGRAPHS, sampleSubgraph } from './samples.ts';
+
+const arg = process.argv[2];
+if (!arg) {
+  console.error(`usage: npm run start:subgraph -- <${SAMPLE_SUBGRAPHS.map((d) => d.name).join('|')}|--all>`);
+  process.exit(2);
+}
+const all = arg === '--all';
+const definitions = all ? SAMPLE_SUBGRAPHS : [sampleSubgraph(arg)];
+const dataDir = resolve(process.env.GOVSHARE_DATA_DIR ?? '.data', 'pglite', all ? 'all' : arg);
+const dbConfig = databaseConfigFromEnv(process.env, dataDir);
+const log = (message: string) => console.log(`[subgraphs] ${message}`);
+
+log(dbConfig.kind === 'postgres' ? 'database: PostgreSQL (DATABASE_URL)' : `database: embedded PGlite at ${dataDir}`);
+const db = await openDatabase(dbConfig);
+const ports = !all && process.env.SUBGRAPH_PORT ? { [arg]: Number(process.env.SUBGRAPH_PORT) } : {};
+const hosted = await hostSubgraphs({
+  definitions, db, sample: sampleOptionsFromEnv(process.env), ports, log,
+  host: process.env.SUBGRAPH_HOST ?? '127.0.0.1',
+});
+for (const h of hosted) log(`${h.name} ready at ${h.url}`);
+
+const shutdown = async () => {
+  await Promise.all(hosted.map((h) => h.app.close()));
+  await db.close();
+  process.exit(0);
+};
+process.once('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);
