@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { persons } from '../subgraphs/sample-data/index.ts';
+import { startStack, subgraphDbQueries, type Stack } from './support/stack.ts';
+import { TEST_SAMPLE } from './support/sample.ts';
+
+const QUERY = `query($ids: [ID!]!) { persons(idNumbers: $ids) {
+  pension { status } properties { area } enterprises { creditRating } } }`;
+
+function firstIds(n: number): string[] {
+  const ids: string[] = [];
+  for (const p of persons(TEST_SAMPLE)) { ids.push(p.idNumber); if (ids.length === n) break; }
+  return ids;
+}
+
+describe('a list of N entities costs O(1) database round trips per subgraph', () => {
+  let stack: Stack;
+  beforeAll(async () => { stack = await startStack(); });
+  afterAll(async () => { await stack?.close(); });
+
+  async function queriesFor(ids: string[]) {
+    const before = await subgraphDbQueries(stack.subgraphs);
+    const { body } = await stack.query(QUERY, { ids });
+    expect(body.errors).toBeUndefined();
+    expect(body.data.persons).toHaveLength(ids.length);
+    expect(body.data.persons.every((p: unknown) => p !== null)).toBe(true);
+    return (await subgraphDbQueries(stack.subgraphs)) - before;
+  }
+
+  it('200 persons cost the same number of subgraph DB queries as 2', async () => {
+    const two = await queriesFor(firstIds(2));
+    const many = await queriesFor(firstIds(200));
+    expect(two).toBeGreaterThan(0);
+    expect(many).toBe(two);
+  });
+
+  it('counts every query: the counter moves with the work done', async () => {
+    const before = await subgraphDbQueries(stack.subgraphs);
+    await stack.query('query($id: ID!) { person(idNumber: $id) { birthDate } }', { id: firstIds(1)[0] });
+    expect((await subgraphDbQueries(stack.subgraphs)) - before).toBe(1);
+  });
+});
