@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { databaseConfigFromEnv, hostSubgraphs, openDatabase } from './kit/index.ts';
 import { sampleOptionsFromEnv } from './sample-data/index.ts';
+import { subgraphSecretFromEnv } from '../schema/gateway-signature.ts';
 import { SAMPLE_SUBGRAPHS, sampleSubgraph } from './samples.ts';
 
 const arg = process.argv[2];
@@ -20,9 +21,11 @@ const log = (message: string) => console.log(`[subgraphs] ${message}`);
 
 log(dbConfig.kind === 'postgres' ? 'database: PostgreSQL (DATABASE_URL)' : `database: embedded PGlite at ${dataDir}`);
 const db = await openDatabase(dbConfig);
+const signing = subgraphSecretFromEnv(process.env);
+if (signing.dev) log('GOVSHARE_SUBGRAPH_SECRET is not set: using the development signing key. Never run production like this.');
 const ports = !all && process.env.SUBGRAPH_PORT ? { [arg]: Number(process.env.SUBGRAPH_PORT) } : {};
 const hosted = await hostSubgraphs({
-  definitions, db, sample: sampleOptionsFromEnv(process.env), ports, log,
+  definitions, db, sample: sampleOptionsFromEnv(process.env), ports, log, signatureSecret: signing.secret,
   host: process.env.SUBGRAPH_HOST ?? '127.0.0.1',
 });
 for (const h of hosted) log(`${h.name} ready at ${h.url}`);

@@ -17,6 +17,7 @@ export interface HostOptions {
   host?: string;
   /** Port per subgraph name; 0 picks a free one; absent uses the definition's own port. */
   ports?: Readonly<Record<string, number>>;
+  signatureSecret: string;
   log?: (message: string) => void;
 }
 
@@ -25,7 +26,7 @@ export interface HostOptions {
  * one subgraph at a time: PGlite is single-connection and seeding is write-heavy anyway.
  */
 export async function hostSubgraphs(options: HostOptions): Promise<HostedSubgraph[]> {
-  const { definitions, db, sample, host = '127.0.0.1', ports = {}, log = () => {} } = options;
+  const { definitions, db, sample, signatureSecret, host = '127.0.0.1', ports = {}, log = () => {} } = options;
   for (const definition of definitions) {
     const started = Date.now();
     const outcome = await ensureSchemaAndSeed(db, definition, sample);
@@ -34,7 +35,7 @@ export async function hostSubgraphs(options: HostOptions): Promise<HostedSubgrap
   const hosted: HostedSubgraph[] = [];
   try {
     for (const definition of definitions) {
-      const app = await createSubgraphServer({ definition, sql: db });
+      const app = await createSubgraphServer({ definition, sql: db, signatureSecret });
       await app.listen({ host, port: ports[definition.name] ?? definition.port });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : definition.port;

@@ -4,13 +4,18 @@ import { parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { Counter, Registry } from 'prom-client';
 import { withShareDirectives } from '../../schema/share-sdl.ts';
+import type { SignatureClaims } from '../../schema/gateway-signature.ts';
 import type { SubgraphContext, SubgraphDefinition } from './definition.ts';
+import { gatewaySignature } from './gateway-signature.ts';
+import { shareEnforcement } from './share-enforcement.ts';
 import { countingSql, type Sql } from './sql.ts';
 
 export interface SubgraphPluginOptions {
   definition: SubgraphDefinition<unknown>;
   /** The database the subgraph's schema lives in (already created and seeded). */
   sql: Sql;
+  /** Shared secret the gateway signs requests with (`GOVSHARE_SUBGRAPH_SECRET`). */
+  signatureSecret: string;
 }
 
 /** The subgraph's full SDL as the gateway sees it through `_service { sdl }`. */
@@ -22,7 +27,7 @@ export function subgraphSdl(definition: SubgraphDefinition<unknown>): string {
  * One provider subgraph as an encapsulated Fastify plugin: `/graphql` (mercurius serving the
  * Federation 2 schema), `/healthz` and `/metrics`, with its own metrics registry.
  */
-export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (app, { definition, sql }) => {
+export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (app, { definition, sql, signatureSecret }) => {
   const registry = new Registry();
   const dbQueries = new Counter({
     name: 'govshare_subgraph_db_queries_total',
@@ -44,15 +49,17 @@ export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (
     resolvers: definition.resolvers as never,
   });
 
+  await app.register(gatewaySignature, { subgraph: definition.name, secret: signatureSecret });
   await app.register(mercurius, {
     schema,
     path: '/graphql',
     graphiql: false,
-    context: (): SubgraphContext<unknown> => {
+    context: (request): SubgraphContext<unknown> & { caller: SignatureClaims | undefined } => {
       requests.inc({ subgraph: definition.name });
-      return { sql: counted, loaders: definition.loaders(counted) };
+      return { sql: counted, loaders: definition.loaders(counted), caller: request.gatewayClaims };
     },
   });
+  await app.register(shareEnforcement, { subgraph: definition.name });
 
   app.get('/healthz', async () => ({ status: 'ok', subgraph: definition.name }));
   app.get('/metrics', async (_req, reply) => {
