@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import type { AuditChainStatus, AuditEntry, AuditRecord } from './types.ts';
+
+/** `prevHash` of record 1. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * JSON with object keys sorted recursively and no whitespace, so a record hashes the same whatever order
+ * its keys were written or parsed in. `undefined` (and functions/symbols) are dropped from objects and
+ * become `null` in arrays, exactly as JSON.stringify does.
+ */
+export function canonicalJson(value: unknown): string {
+  return write(value) ?? 'null';
+}
+
+function write(value: unknown): string | undefined {
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    value = (value as { toJSON(): unknown }).toJSON();
+  }
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) as string | undefined;
+  if (Array.isArray(value)) return `[${value.map((item) => write(item) ?? 'null').join(',')}]`;
+  const parts: string[] = [];
+  for (const key of Object.keys(value).sort()) {
+    const text = write((value as Record<string, unknown>)[key]);
+    if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+/** sha256hex(prevHash + '\n' + canonicalJson(record without `hash`)). */
+export function chainHash(prevHash: string, recordWithoutHash: Omit<AuditRecord, 'hash'>): string {
+  return createHash('sha256').update(`${prevHash}\n${canonicalJson(recordWithoutHash)}`).digest('hex');
+}
+
+/**
+ * The record that follows `prevHash` at position `seq`. Only the entry's known fields are copied, so a
+ * caller's extra properties can neither reach the log nor change the hash.
+ */
+export function sealRecord(entry: AuditEntry, seq: number, prevHash: string): AuditRecord {
+  const unsealed: Omit<AuditRecord, 'hash'> = {
+    id: String(seq), seq, prevHash,
+    at: entry.at, requestId: entry.requestId, consumer: entry.consumer, operator: entry.operator,
+    purpose: entry.purpose, operationName: entry.operationName, operationHash: entry.operationHash,
+    fields: [...entry.fields], resources: [...entry.resources], providers: [...entry.providers],
+    decision: entry.decision, maskedFields: [...entry.maskedFields], durationMs: entry.durationMs,
+    errorCode: entry.errorCode, inputDigest: entry.inputDigest, kind: entry.kind, detail: entry.detail,
+  };
+  return { ...unsealed, hash: chainHash(prevHash, unsealed) };
+}
+
+/**
+ * Checks records fed in seq order, one at a time, so a log of any length is verified in constant memory.
+ * Stops at the first break: a record whose seq skips (a deleted record: the one after the gap is reported),
+ * whose prevHash is not its predecessor's hash, or whose hash does not match its content.
+ */
+export class ChainVerifier {
+  private prevHash = GENESIS_HASH;
+  private lastSeq = 0;
+  private checked = 0;
+  private brokenId: string | null = null;
+
+  /**
+   * Feeds the next stored record (anything parsed from storage: it is validated here). `fallbackId` names it
+   * when it is too damaged to carry its own id. Returns false once the chain is broken: stop feeding.
+   */
+  add(stored: unknown, fallbackId: string): boolean {
+    if (this.brokenId !== null) return false;
+    this.checked += 1;
+    if (!isRecordShaped(stored)) return this.break(fallbackId);
+    const { hash, ...unsealed } = stored;
+    if (stored.seq !== this.lastSeq + 1 || stored.id !== String(stored.seq)) return this.break(stored.id);
+    if (stored.prevHash !== this.prevHash || chainHash(stored.prevHash, unsealed) !== hash) return this.break(stored.id);
+    this.prevHash = hash;
+    this.lastSeq = stored.seq;
+    return true;
+  }
+
+  /** The verdict; `headSeq` (the store's own count) catches records missing from the end of the log. */
+  finish(headSeq = this.lastSeq): AuditChainStatus {
+    if (this.brokenId === null && headSeq !== this.lastSeq) this.brokenId = String(this.lastSeq + 1);
+    return { ok: this.brokenId === null, checked: this.checked, firstBrokenId: this.brokenId };
+  }
+
+  private break(id: string): false {
+    this.brokenId = id;
+    return false;
+  }
+}
+
+function isRecordShaped(value: unknown): value is AuditRecord {
+  if (value === null || typeof value !== 'object') return false;
+  const r = value as Partial<AuditRecord>;
+  return typeof r.id === 'string' && typeof r.seq === 'number' && Number.isSafeInteger(r.seq)
+    && typeof r.prevHash === 'string' && typeof r.hash === 'string';
+}

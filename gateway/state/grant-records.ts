@@ -1,0 +1,15 @@
+import type { Grant, NewGrant } from './types.ts';
+
+/** A fresh, unrevoked grant; fields are copied so the caller's objects never alias stored state. */
+export function newGrantRecord(id: string, grant: NewGrant, now: Date): Grant {
+  return {
+    id, consumer: grant.consumer, resource: grant.resource, fields: [...grant.fields], raw: grant.raw,
+    purpose: grant.purpose, validUntil: grant.validUntil, createdAt: now.toISOString(),
+    revokedAt: null, revokeReason: null, applicationId: grant.applicationId ?? null,
+  };
+}
+
+/** Oldest first, ties by id: both stores list grants in the same, stable order. */
+export function sortGrants(grants: Grant[]): Grant[] {
+  return grants.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

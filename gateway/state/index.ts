@@ -1,0 +1,59 @@
+import { MemoryAuditLog } from './memory-audit.ts';
+import { MemoryGrantStore } from './memory-grants.ts';
+import { RedisAuditLog } from './redis-audit.ts';
+import { closeRedisConnection, createRedisConnection, storeCall, type StateLog } from './redis-connection.ts';
+import { warnIfNotDurable } from './redis-durability.ts';
+import { RedisGrantStore } from './redis-grants.ts';
+import type { StateStores } from './types.ts';
+
+export * from './types.ts';
+export { GrantCache, PolicyUnavailableError } from './grant-cache.ts';
+export { canonicalJson, chainHash, GENESIS_HASH } from './audit-chain.ts';
+
+export interface StateStoreOptions {
+  /** Redis for state shared by every gateway replica; in-process state when absent or empty. */
+  redisUrl?: string;
+  /** Prepended to every Redis key and channel. Default `govshare:`. */
+  prefix?: string;
+  /** Where outages and recoveries are reported (once each). Default console.warn. */
+  log?: StateLog;
+}
+
+/** Opens the platform's state. With Redis, rejects (StoreUnavailableError) unless Redis answers now. */
+export async function createStateStores(options: StateStoreOptions = {}): Promise<StateStores> {
+  if (!options.redisUrl) return memoryStores();
+  return redisStores(options.redisUrl, options.prefix ?? 'govshare:', options.log ?? ((message) => console.warn(message)));
+}
+
+function memoryStores(): StateStores {
+  return {
+    kind: 'memory',
+    grants: new MemoryGrantStore(),
+    audit: new MemoryAuditLog(),
+    ping: async () => {},
+    close: async () => {},
+  };
+}
+
+async function redisStores(url: string, prefix: string, log: StateLog): Promise<StateStores> {
+  const redis = createRedisConnection(url, 'state', log);
+  const subscriber = createRedisConnection(url, 'state-events', log);
+  const close = async () => { await Promise.all([closeRedisConnection(redis), closeRedisConnection(subscriber)]); };
+  try {
+    await storeCall('connect', () => Promise.all([redis.connect(), subscriber.connect()]));
+    const grants = new RedisGrantStore(redis, subscriber, prefix);
+    const audit = new RedisAuditLog(redis, prefix);
+    await Promise.all([grants.start(), audit.start(), warnIfNotDurable(redis, url, log)]);
+    return {
+      kind: 'redis',
+      grants,
+      audit,
+      ping: async () => { await storeCall('ping', () => redis.ping()); },
+      close,
+    };
+  } catch (error) {
+    // A failed first connect would otherwise keep retrying in the background forever.
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The platform's state (grants and the audit log) as the gateway and the platform API see it.
+ * Two implementations sit behind these interfaces: in-process (`npm start` without Redis) and
+ * Redis (`REDIS_URL`, shared by every gateway replica).
+ */
+
+export interface Grant {
+  id: string; consumer: string; resource: string; fields: string[]; raw: boolean; purpose: string;
+  validUntil: string;            // ISO 8601 timestamp
+  createdAt: string; revokedAt: string | null; revokeReason: string | null; applicationId: string | null;
+}
+
+export type NewGrant = Pick<Grant, 'consumer' | 'resource' | 'fields' | 'raw' | 'purpose' | 'validUntil'> & { applicationId?: string | null };
+
+/** Not revoked and `validUntil` still ahead. An unparsable `validUntil` counts as expired: policy fails closed. */
+export function isGrantActive(grant: Grant, now: Date): boolean {
+  if (grant.revokedAt !== null) return false;
+  const until = Date.parse(grant.validUntil);
+  return Number.isFinite(until) && until > now.getTime();
+}
+
+export interface GrantStore {
+  create(grant: NewGrant, now: Date): Promise<Grant>;
+  get(id: string): Promise<Grant | null>;
+  /** All grants (active or not) of the given consumers, in ONE round trip for the whole batch. */
+  forConsumers(consumers: readonly string[]): Promise<Map<string, Grant[]>>;
+  list(filter?: { consumer?: string; resource?: string }): Promise<Grant[]>;
+  /** Sets revokedAt/revokeReason once (revoking again keeps the first revocation) and announces the change. null if unknown id. */
+  revoke(id: string, reason: string, now: Date): Promise<Grant | null>;
+  /**
+   * Called with the consumer code whenever that consumer's grants change, on ANY process sharing the store
+   * (Redis pub/sub; EventEmitter in-process). A listener may hear one change more than once (the writing
+   * process announces it locally and again when its own pub/sub message comes back). Returns unsubscribe.
+   */
+  onChange(listener: (consumer: string) => void): () => void;
+  /** Whether change notifications can currently be trusted (Redis subscriber connected; always true in-process). */
+  notificationsLive(): boolean;
+}
+
+export type AuditDecision = 'ALLOWED' | 'DENIED';
+/** What the gateway hands over for one operation. */
+export interface AuditEntry {
+  at: string; requestId: string; consumer: string; operator: string | null; purpose: string | null;
+  operationName: string | null; operationHash: string;
+  fields: string[]; resources: string[]; providers: string[];
+  decision: AuditDecision; maskedFields: string[]; durationMs: number | null;
+  errorCode: string | null;
+  /** HMAC digest of the operation's inputs; inputs themselves are never stored. */
+  inputDigest: string | null;
+  /** 'DATA' for GraphQL data operations, 'PLATFORM' for workflow actions (applications, grants…). */
+  kind: 'DATA' | 'PLATFORM';
+  detail: string | null;
+}
+export interface AuditRecord extends AuditEntry { id: string; seq: number; prevHash: string; hash: string }
+export interface AuditPage { records: AuditRecord[]; nextCursor: string | null }
+export interface AuditQuery {
+  first: number;                 // 1..500, caller validates
+  after?: string | null;         // opaque cursor from a previous page
+  consumer?: string; resource?: string;   // filters
+  /** Visibility: 'all' (admin), or a department code: records where consumer === code OR providers include code. */
+  visibleTo: 'all' | string;
+}
+/** `checked` counts the records examined: all of them when ok, up to and including the broken one otherwise. */
+export interface AuditChainStatus { ok: boolean; checked: number; firstBrokenId: string | null }
+export interface AuditLog {
+  /** Appends and chains one record; resolves only once it is durably stored. Rejects if the store is unreachable. */
+  append(entry: AuditEntry): Promise<AuditRecord>;
+  /** Newest first. Rejects with InvalidAuditCursorError when `after` is not a cursor this log handed out. */
+  page(query: AuditQuery): Promise<AuditPage>;
+  verify(): Promise<AuditChainStatus>;
+}
+
+export interface StateStores {
+  kind: 'memory' | 'redis';
+  grants: GrantStore;
+  audit: AuditLog;
+  /** Resolves when the store answers; rejects otherwise (used by /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Thrown (wrapping the driver's error as `cause`) by every operation when Redis can't be reached. */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
+/** A malformed `after` cursor: the caller's mistake (BAD_USER_INPUT), not an outage. */
+export class InvalidAuditCursorError extends Error {
+  override name = 'InvalidAuditCursorError';
+}

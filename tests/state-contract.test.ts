@@ -1,0 +1,278 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  chainHash, createStateStores, GENESIS_HASH, InvalidAuditCursorError, isGrantActive,
+  type AuditQuery, type AuditRecord, type NewGrant, type StateStores,
+} from '../gateway/state/index.ts';
+import { dropPrefix, REDIS_SKIP_REASON, REDIS_URL, sampleEntry, testPrefix } from './state-helpers.ts';
+
+/** The same contract, run against the in-process stores and the Redis ones. */
+const backends = [
+  { kind: 'memory' as const, available: true },
+  { kind: 'redis' as const, available: REDIS_URL !== undefined },
+];
+
+const NOW = new Date('2026-03-02T08:00:00.000Z');
+const LATER = new Date('2026-03-03T08:00:00.000Z');
+
+function newGrant(overrides: Partial<NewGrant> = {}): NewGrant {
+  return {
+    consumer: 'shebao', resource: 'population.basic', fields: ['Person.mobile', 'Person.address'], raw: false,
+    purpose: '养老金资格认证', validUntil: '2026-12-31T16:00:00.000Z', ...overrides,
+  };
+}
+
+/** The visibility and filter rule of the contract, written out independently of the stores' own. */
+function expected(all: AuditRecord[], query: Omit<AuditQuery, 'first'>): string[] {
+  return all
+    .filter((r) => query.visibleTo === 'all' || r.consumer === query.visibleTo || r.providers.includes(query.visibleTo))
+    .filter((r) => query.consumer === undefined || r.consumer === query.consumer)
+    .filter((r) => query.resource === undefined || r.resources.includes(query.resource))
+    .map((r) => r.id)
+    .reverse();
+}
+
+function nextChange(stores: StateStores): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { off(); reject(new Error('no change notification within 2 s')); }, 2000);
+    const off = stores.grants.onChange((consumer) => { clearTimeout(timer); off(); resolve(consumer); });
+  });
+}
+
+describe.each(backends)('$kind state stores', ({ kind, available }) => {
+  if (!available) {
+    describe.skip(REDIS_SKIP_REASON, () => { it('needs Redis', () => {}); });
+    return;
+  }
+
+  let prefix: string;
+  let stores: StateStores;
+  const opened: StateStores[] = [];
+
+  /** Another "replica" on the same state: with Redis, a second set of connections on the same prefix. */
+  async function open(): Promise<StateStores> {
+    const opening = await createStateStores(kind === 'redis' ? { redisUrl: REDIS_URL, prefix } : {});
+    opened.push(opening);
+    return opening;
+  }
+
+  beforeEach(async () => {
+    prefix = testPrefix();
+    stores = await open();
+  });
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+    if (kind === 'redis') await dropPrefix(REDIS_URL!, prefix);
+  });
+
+  it('reports its kind and answers ping', async () => {
+    expect(stores.kind).toBe(kind);
+    await expect(stores.ping()).resolves.toBeUndefined();
+  });
+
+  describe('grants', () => {
+    it('creates a grant and reads it back', async () => {
+      const grant = await stores.grants.create(newGrant({ applicationId: 'app-1' }), NOW);
+      expect(grant).toMatchObject({ ...newGrant(), applicationId: 'app-1', createdAt: NOW.toISOString(), revokedAt: null, revokeReason: null });
+      expect(grant.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await stores.grants.get(grant.id)).toEqual(grant);
+      expect(await stores.grants.get('no-such-grant')).toBeNull();
+      const plain = await stores.grants.create(newGrant(), NOW);
+      expect(plain.applicationId).toBeNull();
+    });
+
+    it('lists grants by consumer, by resource and both', async () => {
+      const a = await stores.grants.create(newGrant({ consumer: 'shebao', resource: 'population.basic' }), NOW);
+      const b = await stores.grants.create(newGrant({ consumer: 'shebao', resource: 'housing.property' }), LATER);
+      const c = await stores.grants.create(newGrant({ consumer: 'minzheng', resource: 'population.basic' }), LATER);
+      const ids = (grants: { id: string }[]) => grants.map((g) => g.id).sort();
+      expect(ids(await stores.grants.list())).toEqual(ids([a, b, c]));
+      expect(ids(await stores.grants.list({ consumer: 'shebao' }))).toEqual(ids([a, b]));
+      expect(ids(await stores.grants.list({ resource: 'population.basic' }))).toEqual(ids([a, c]));
+      expect(ids(await stores.grants.list({ consumer: 'shebao', resource: 'housing.property' }))).toEqual([b.id]);
+      expect(await stores.grants.list({ consumer: 'nobody' })).toEqual([]);
+      // Oldest first.
+      expect((await stores.grants.list({ consumer: 'shebao' })).map((g) => g.id)).toEqual([a.id, b.id]);
+    });
+
+    it('reads the grants of several consumers at once, including consumers without any', async () => {
+      const a = await stores.grants.create(newGrant({ consumer: 'shebao' }), NOW);
+      const b = await stores.grants.create(newGrant({ consumer: 'minzheng' }), NOW);
+      await stores.grants.revoke(b.id, 'no longer needed', LATER);
+      const byConsumer = await stores.grants.forConsumers(['shebao', 'minzheng', 'zhujian', 'shebao']);
+      expect([...byConsumer.keys()].sort()).toEqual(['minzheng', 'shebao', 'zhujian']);
+      expect(byConsumer.get('shebao')).toEqual([a]);
+      expect(byConsumer.get('minzheng')!.map((g) => [g.id, g.revokedAt])).toEqual([[b.id, LATER.toISOString()]]);
+      expect(byConsumer.get('zhujian')).toEqual([]);
+      expect((await stores.grants.forConsumers([])).size).toBe(0);
+    });
+
+    it('revokes once: a second revocation keeps the first; an unknown id gives null', async () => {
+      const grant = await stores.grants.create(newGrant(), NOW);
+      const revoked = await stores.grants.revoke(grant.id, '超出用途', LATER);
+      expect(revoked).toEqual({ ...grant, revokedAt: LATER.toISOString(), revokeReason: '超出用途' });
+      const again = await stores.grants.revoke(grant.id, 'second reason', new Date(LATER.getTime() + 60_000));
+      expect(again).toEqual(revoked);
+      expect(await stores.grants.get(grant.id)).toEqual(revoked);
+      expect(await stores.grants.revoke('no-such-grant', 'x', LATER)).toBeNull();
+      expect(await stores.grants.get('no-such-grant')).toBeNull();
+    });
+
+    it('counts a grant active only while unrevoked and before validUntil', async () => {
+      const grant = await stores.grants.create(newGrant({ validUntil: '2026-06-01T00:00:00.000Z' }), NOW);
+      expect(isGrantActive(grant, new Date('2026-05-31T23:59:59.999Z'))).toBe(true);
+      expect(isGrantActive(grant, new Date('2026-06-01T00:00:00.000Z'))).toBe(false);
+      const expired = await stores.grants.create(newGrant({ validUntil: '2026-01-01T00:00:00.000Z' }), NOW);
+      expect(isGrantActive(expired, NOW)).toBe(false);
+      const revoked = (await stores.grants.revoke(grant.id, 'x', NOW))!;
+      expect(isGrantActive(revoked, NOW)).toBe(false);
+      expect(isGrantActive({ ...grant, validUntil: 'not a date' }, NOW)).toBe(false);
+    });
+
+    it('announces creations and revocations to onChange listeners, until they unsubscribe', async () => {
+      expect(stores.grants.notificationsLive()).toBe(true);
+      const heard: string[] = [];
+      const off = stores.grants.onChange((consumer) => heard.push(consumer));
+      const created = nextChange(stores);
+      const grant = await stores.grants.create(newGrant({ consumer: 'shebao' }), NOW);
+      expect(await created).toBe('shebao');
+      const revoked = nextChange(stores);
+      await stores.grants.revoke(grant.id, 'x', LATER);
+      expect(await revoked).toBe('shebao');
+      off();
+      const countAfterOff = heard.length;
+      await stores.grants.create(newGrant({ consumer: 'minzheng' }), NOW);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(heard.length).toBe(countAfterOff);
+      expect(new Set(heard)).toEqual(new Set(['shebao']));
+    });
+
+    // In-process, the "replica" is a second subscriber of the same store; in Redis, a second connection.
+    it('announces changes to a second replica sharing the store', async () => {
+      const replica = kind === 'redis' ? await open() : stores;
+      expect(replica.grants.notificationsLive()).toBe(true);
+      const created = nextChange(replica);
+      const grant = await stores.grants.create(newGrant({ consumer: 'zhujian' }), NOW);
+      expect(await created).toBe('zhujian');
+      expect((await replica.grants.forConsumers(['zhujian'])).get('zhujian')).toEqual([grant]);
+      const revoked = nextChange(replica);
+      await stores.grants.revoke(grant.id, 'x', LATER);
+      expect(await revoked).toBe('zhujian');
+      expect((await replica.grants.get(grant.id))!.revokedAt).toBe(LATER.toISOString());
+    });
+  });
+
+  describe('audit log', () => {
+    it('chains records from the genesis hash, with seq and id counting from 1', async () => {
+      const first = await stores.audit.append(sampleEntry(1));
+      const second = await stores.audit.append(sampleEntry(2));
+      expect(first).toMatchObject({ ...sampleEntry(1), id: '1', seq: 1, prevHash: GENESIS_HASH });
+      expect(second).toMatchObject({ id: '2', seq: 2, prevHash: first.hash });
+      const { hash, ...unsealed } = second;
+      expect(hash).toBe(chainHash(first.hash, unsealed));
+      expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    it('pages an empty log and verifies it', async () => {
+      expect(await stores.audit.page({ first: 10, visibleTo: 'all' })).toEqual({ records: [], nextCursor: null });
+      expect(await stores.audit.verify()).toEqual({ ok: true, checked: 0, firstBrokenId: null });
+    });
+
+    describe('with 120 records', () => {
+      let all: AuditRecord[];
+      beforeEach(async () => {
+        all = await Promise.all(Array.from({ length: 120 }, (_, i) => stores.audit.append(sampleEntry(i))));
+      });
+
+      async function pageThrough(query: Omit<AuditQuery, 'first' | 'after'>, first: number): Promise<{ ids: string[]; sizes: number[] }> {
+        const ids: string[] = [];
+        const sizes: number[] = [];
+        let after: string | null = null;
+        do {
+          const page = await stores.audit.page({ ...query, first, after });
+          ids.push(...page.records.map((r) => r.id));
+          sizes.push(page.records.length);
+          after = page.nextCursor;
+        } while (after !== null && sizes.length < 100);
+        return { ids, sizes };
+      }
+
+      it('appends in call order and pages newest first, 50 at a time, with no duplicates or gaps', async () => {
+        expect(all.map((r) => r.seq)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+        const { ids, sizes } = await pageThrough({ visibleTo: 'all' }, 50);
+        expect(sizes).toEqual([50, 50, 20]);
+        expect(ids).toEqual(Array.from({ length: 120 }, (_, i) => String(120 - i)));
+        const firstPage = await stores.audit.page({ first: 2, visibleTo: 'all' });
+        expect(firstPage.records).toEqual([all[119], all[118]]);
+        expect(firstPage.nextCursor).not.toBeNull();
+        const exact = await stores.audit.page({ first: 120, visibleTo: 'all' });
+        expect(exact.records).toHaveLength(120);
+        expect(exact.nextCursor).toBeNull();
+      });
+
+      it('filters by consumer and by resource, both together, across pages', async () => {
+        const queries: Array<Omit<AuditQuery, 'first'>> = [
+          { visibleTo: 'all', consumer: 'shebao' },
+          { visibleTo: 'all', resource: 'population.basic' },
+          { visibleTo: 'all', consumer: 'minzheng', resource: 'housing.property' },
+          { visibleTo: 'all', consumer: 'nobody' },
+        ];
+        for (const query of queries) {
+          const want = expected(all, query);
+          expect((await pageThrough(query, 7)).ids).toEqual(want);
+          expect((await stores.audit.page({ ...query, first: 500 })).records.map((r) => r.id)).toEqual(want);
+        }
+        expect(expected(all, queries[2]!).length).toBeGreaterThan(0);
+      });
+
+      it('shows a department the records it consumed or provided, and admin everything', async () => {
+        const asGongan = expected(all, { visibleTo: 'gongan' });
+        const consumed = all.filter((r) => r.consumer === 'gongan').length;
+        const providedToOthers = all.filter((r) => r.consumer !== 'gongan' && r.providers.includes('gongan')).length;
+        expect(consumed).toBeGreaterThan(0);
+        expect(providedToOthers).toBeGreaterThan(0);
+        expect(asGongan.length).toBe(consumed + providedToOthers);
+        expect((await pageThrough({ visibleTo: 'gongan' }, 50)).ids).toEqual(asGongan);
+        const queries: Array<Omit<AuditQuery, 'first'>> = [
+          { visibleTo: 'gongan', consumer: 'gongan' },          // its own consumption
+          { visibleTo: 'gongan', consumer: 'minzheng' },        // another's requests that touched its data
+          { visibleTo: 'gongan', consumer: 'shebao' },          // another's requests that never did
+          { visibleTo: 'gongan', resource: 'population.basic' },
+          { visibleTo: 'gongan', resource: 'housing.property' }, // only where it is consumer or co-provider
+          { visibleTo: 'stranger' },
+          { visibleTo: 'all' },
+        ];
+        for (const query of queries) expect((await pageThrough(query, 9)).ids).toEqual(expected(all, query));
+        expect(expected(all, { visibleTo: 'stranger' })).toEqual([]);
+        expect(expected(all, { visibleTo: 'gongan', consumer: 'minzheng' }).length).toBeGreaterThan(0);
+        expect(expected(all, { visibleTo: 'gongan', consumer: 'shebao' })).toEqual([]);
+      });
+
+      it('verifies an untouched chain', async () => {
+        expect(await stores.audit.verify()).toEqual({ ok: true, checked: 120, firstBrokenId: null });
+      });
+
+      it('rejects a cursor it did not hand out', async () => {
+        for (const after of ['abc', '-1', '0', '1.5', '99999999999999999999']) {
+          await expect(stores.audit.page({ first: 5, after, visibleTo: 'all' })).rejects.toBeInstanceOf(InvalidAuditCursorError);
+        }
+        expect((await stores.audit.page({ first: 5, after: '3', visibleTo: 'all' })).records.map((r) => r.id)).toEqual(['2', '1']);
+      });
+    });
+
+    it('gives 200 concurrent appends from two replicas seq 1..200 without gaps, and a valid chain', async () => {
+      const replica = kind === 'redis' ? await open() : stores;
+      const appends = Array.from({ length: 200 }, (_, i) => (i % 2 ? replica : stores).audit.append(sampleEntry(i)));
+      const records = await Promise.all(appends);
+      expect(records.map((r) => r.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      expect(new Set(records.map((r) => r.requestId)).size).toBe(200);
+      expect(await stores.audit.verify()).toEqual({ ok: true, checked: 200, firstBrokenId: null });
+      expect(await replica.audit.verify()).toEqual({ ok: true, checked: 200, firstBrokenId: null });
+      const stored = await stores.audit.page({ first: 500, visibleTo: 'all' });
+      expect(stored.records.map((r) => r.seq)).toEqual(Array.from({ length: 200 }, (_, i) => 200 - i));
+      // What each append returned is exactly what was stored.
+      const bySeq = new Map(stored.records.map((r) => [r.seq, r]));
+      for (const record of records) expect(bySeq.get(record.seq)).toEqual(record);
+    });
+  });
+});
