@@ -1,15 +1,26 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApolloServer } from '@apollo/server';
+import { signRequest } from '../schema/gateway-signature.ts';
 import type { GatewayConfig } from './config.ts';
 import { SupergraphSource } from './composition/supergraph-source.ts';
-import { createApolloExecutor, type GatewayContext } from './execution/apollo.ts';
+import { createApolloExecutor } from './execution/apollo.ts';
+import type { GatewayContext } from './execution/context.ts';
 import { graphqlRoute } from './http/graphql-route.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { createGatewayMetrics } from './http/metrics.ts';
+import { departmentsFromEnv, type DepartmentDirectory } from './identity/departments.ts';
+import { keySourceFromEnv, type KeySource } from './identity/token-verifier.ts';
+import { createAuthenticator } from './pipeline/authenticate.ts';
+import { sharePolicyPlugin } from './pipeline/share-policy-plugin.ts';
+import { createPlatformSubgraph, PLATFORM_SUBGRAPH } from './platform/platform-subgraph.ts';
+import { GrantCache } from './state/grant-cache.ts';
+import { createStateStores, type StateStores } from './state/index.ts';
 
 export interface Gateway {
   app: FastifyInstance;
   source: SupergraphSource;
+  /** Available once `start` resolved. */
+  readonly state: StateStores;
   /** Listens at once (health answers), then loads the supergraph; resolves when it serves queries. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -18,31 +29,88 @@ export interface Gateway {
 
 export interface GatewayOptions {
   config: GatewayConfig;
+  /** Environment for the key source and departments (defaults to process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Injected state (tests); otherwise created from `config.redisUrl`. */
+  state?: StateStores;
+  departments?: DepartmentDirectory;
+  now?: () => Date;
+  /** Off only to measure the policy layer's cost in benchmarks. */
+  enforcePolicy?: boolean;
   log?: (message: string) => void;
 }
 
-export function createGateway({ config, log = () => {} }: GatewayOptions): Gateway {
+export function createGateway(options: GatewayOptions): Gateway {
+  const { config, env = process.env, now = () => new Date(), log = () => {} } = options;
   const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024 });
   const metrics = createGatewayMetrics();
-  const source = new SupergraphSource(() => ({}), log);
+  // The gateway's own calls (SDL, health) are signed without a caller.
+  const source = new SupergraphSource((subgraph, body) => ({
+    'x-govshare-signature': signRequest(config.subgraphSecret, { aud: subgraph, rid: 'gateway' }, body),
+  }), log);
   source.onSwap(() => metrics.supergraphSwaps.inc());
+  const departments = options.departments ?? departmentsFromEnv(env);
   let apollo: ApolloServer<GatewayContext> | null = null;
+  let state: StateStores | null = options.state ?? null;
+  let grantCache: GrantCache | null = null;
+  let keys: KeySource | null = null;
   let url = '';
   const abort = new AbortController();
 
-  app.register(healthRoutes, { source, metrics, isServing: () => apollo !== null });
-  app.register(graphqlRoute, { server: () => apollo, metrics });
+  const model = () => {
+    const current = source.supergraph;
+    if (!current) throw new Error('no supergraph loaded');
+    return current.model;
+  };
+
+  app.register(healthRoutes, {
+    source, metrics, isServing: () => apollo !== null,
+    readinessChecks: [async () => {
+      if (!state) return 'state store not connected';
+      return state.ping().then(() => null, () => `state store (${state!.kind}) does not answer`);
+    }],
+  });
+  app.register(async (scope) => {
+    const authenticate = createAuthenticator({
+      describe: 'pending', production: false,
+      verify: (token) => {
+        if (!keys) throw new Error('key source not loaded');
+        return keys.verify(token);
+      },
+    }, departments);
+    await scope.register(graphqlRoute, { server: () => apollo, authenticate, metrics });
+  });
 
   return {
     app,
     source,
+    get state() {
+      if (!state) throw new Error('gateway not started');
+      return state;
+    },
     get url() { return url; },
     async start() {
+      keys = await keySourceFromEnv(env, (message) => log(`WARNING: ${message}`));
+      for (const name of config.devDefaults) log(`WARNING: ${name} is not set: using a development default. Never run production like this.`);
+      state ??= await createStateStores({ ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), prefix: config.redisPrefix });
+      grantCache = new GrantCache(state.grants);
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address();
       url = typeof address === 'object' && address ? `http://${config.host}:${address.port}` : `http://${config.host}:${config.port}`;
-      await source.load(config.subgraphs, abort.signal);
-      const executor = createApolloExecutor(source);
+
+      const platform = createPlatformSubgraph({ state, departments, model, now });
+      await source.load(config.subgraphs, abort.signal, [
+        { name: PLATFORM_SUBGRAPH, sdl: platform.sdl, url: `http://${PLATFORM_SUBGRAPH}.local/graphql` },
+      ]);
+      const executor = createApolloExecutor({
+        source,
+        subgraphSecret: config.subgraphSecret,
+        local: new Map([[PLATFORM_SUBGRAPH, platform.schema]]),
+        plugins: [sharePolicyPlugin({
+          model, grants: grantCache, audit: state.audit, auditKey: config.auditKey, now,
+          enforce: options.enforcePolicy ?? true,
+        })],
+      });
       await executor.server.start();
       apollo = executor.server;
     },
@@ -50,6 +118,8 @@ export function createGateway({ config, log = () => {} }: GatewayOptions): Gatew
       abort.abort();
       await apollo?.stop();
       await app.close();
+      grantCache?.close();
+      if (!options.state) await state?.close();
     },
   };
 }

@@ -1,9 +1,22 @@
+import { subgraphSecretFromEnv } from '../schema/gateway-signature.ts';
+
 /** Where the gateway listens and which subgraphs it composes. Read once at start-up. */
 export interface GatewayConfig {
   host: string;
   port: number;
   subgraphs: SubgraphEndpoint[];
+  /** Platform state in Redis when set, in-process otherwise. */
+  redisUrl?: string;
+  redisPrefix: string;
+  /** Key the gateway signs subgraph requests with (`GOVSHARE_SUBGRAPH_SECRET`). */
+  subgraphSecret: string;
+  /** Key of the audit log's HMAC digests (`GOVSHARE_AUDIT_KEY`). */
+  auditKey: string;
+  /** Which of the keys above are development defaults (warned about at start). */
+  devDefaults: string[];
 }
+
+const DEV_AUDIT_KEY = 'govshare-dev-audit-key-not-for-production';
 
 export interface SubgraphEndpoint { name: string; url: string }
 
@@ -14,10 +27,19 @@ export const SAMPLE_SUBGRAPH_PORTS: Readonly<Record<string, number>> = {
 };
 
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv): GatewayConfig {
+  const signing = subgraphSecretFromEnv(env);
+  const devDefaults: string[] = [];
+  if (signing.dev) devDefaults.push('GOVSHARE_SUBGRAPH_SECRET');
+  if (!env.GOVSHARE_AUDIT_KEY) devDefaults.push('GOVSHARE_AUDIT_KEY');
   return {
     host: env.GATEWAY_HOST ?? '127.0.0.1',
     port: Number(env.GATEWAY_PORT ?? 4000),
     subgraphs: env.GOVSHARE_SUBGRAPHS ? parseSubgraphList(env.GOVSHARE_SUBGRAPHS) : defaultSubgraphs(),
+    ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
+    redisPrefix: env.GOVSHARE_REDIS_PREFIX ?? 'govshare:',
+    subgraphSecret: signing.secret,
+    auditKey: env.GOVSHARE_AUDIT_KEY ?? DEV_AUDIT_KEY,
+    devDefaults,
   };
 }
 

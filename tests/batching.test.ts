@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { persons } from '../subgraphs/sample-data/index.ts';
 import { startStack, subgraphDbQueries, type Stack } from './support/stack.ts';
 import { TEST_SAMPLE } from './support/sample.ts';
+import { grant } from './support/grants.ts';
+import { as } from './support/tokens.ts';
 
 const QUERY = `query($ids: [ID!]!) { persons(idNumbers: $ids) {
   pension { status } properties { area } enterprises { creditRating } } }`;
@@ -14,12 +16,17 @@ function firstIds(n: number): string[] {
 
 describe('a list of N entities costs O(1) database round trips per subgraph', () => {
   let stack: Stack;
-  beforeAll(async () => { stack = await startStack(); });
+  let headers: Record<string, string>;
+  beforeAll(async () => {
+    stack = await startStack();
+    await grant(stack, 'tax', ['Person.pension', 'Person.properties', 'Property.area']);
+    headers = await as('tax', { purpose: '批量核查' });
+  });
   afterAll(async () => { await stack?.close(); });
 
   async function queriesFor(ids: string[]) {
     const before = await subgraphDbQueries(stack.subgraphs);
-    const { body } = await stack.query(QUERY, { ids });
+    const { body } = await stack.query(QUERY, { ids }, headers);
     expect(body.errors).toBeUndefined();
     expect(body.data.persons).toHaveLength(ids.length);
     expect(body.data.persons.every((p: unknown) => p !== null)).toBe(true);
@@ -35,7 +42,7 @@ describe('a list of N entities costs O(1) database round trips per subgraph', ()
 
   it('counts every query: the counter moves with the work done', async () => {
     const before = await subgraphDbQueries(stack.subgraphs);
-    await stack.query('query($id: ID!) { person(idNumber: $id) { birthDate } }', { id: firstIds(1)[0] });
+    await stack.query('query($id: ID!) { person(idNumber: $id) { birthDate } }', { id: firstIds(1)[0] }, headers);
     expect((await subgraphDbQueries(stack.subgraphs)) - before).toBe(1);
   });
 });

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_URL } from './support/databases.ts';
 import { startStack, type Stack } from './support/stack.ts';
 import { WELL_KNOWN, enterpriseByUscc, personById } from './support/fixtures.ts';
+import { allConditional, grant } from './support/grants.ts';
+import { as } from './support/tokens.ts';
+import { maskValue } from '../schema/masking.ts';
 
 /** The issue's query: one request that crosses population, legal-entity, credit, e-license, housing, social-security and civil-affairs. */
 export const CROSS_SUBGRAPH_QUERY = `query Cross($id: ID!) { person(idNumber: $id) {
@@ -14,9 +17,10 @@ export const CROSS_SUBGRAPH_QUERY = `query Cross($id: ID!) { person(idNumber: $i
 /** What the fixture file says the answer must be, derived from the file rather than written out. */
 export function expectedCrossSubgraphAnswer(idNumber: string) {
   const p = personById(idNumber);
-  const name = (id: string) => personById(id).name;
+  // Person.name is UNCONDITIONAL but masked (CONTRACT §5): no grant lifts that mask.
+  const name = (id: string) => maskValue('NAME', personById(id).name);
   return {
-    name: p.name,
+    name: name(idNumber),
     birthDate: p.birthDate,
     maritalStatus: p.maritalStatus,
     dishonestDebtor: p.dishonestDebtor,
@@ -46,25 +50,31 @@ const databases = ['pglite', ...(POSTGRES_URL ? ['postgres'] as const : [])] as 
 
 describe.each(databases)('a query across five subgraphs on %s', (database) => {
   let stack: Stack;
-  beforeAll(async () => { stack = await startStack({ database }); });
+  let headers: Record<string, string>;
+  beforeAll(async () => {
+    stack = await startStack({ database });
+    // The query reads CONDITIONAL fields of four providers: the consumer holds raw grants for them.
+    await grant(stack, 'tax', allConditional(stack), { raw: true });
+    headers = await as('tax', { purpose: '联合审核' });
+  });
   afterAll(async () => { await stack?.close(); });
 
   it.each(WELL_KNOWN.persons.map((p) => p.idNumber))('returns the fixture values for %s', async (id) => {
-    const { status, body } = await stack.query(CROSS_SUBGRAPH_QUERY, { id });
+    const { status, body } = await stack.query(CROSS_SUBGRAPH_QUERY, { id }, headers);
     expect(body.errors).toBeUndefined();
     expect(status).toBe(200);
     expect(body.data.person).toEqual(expectedCrossSubgraphAnswer(id));
   });
 
   it('returns null for a person who is not in the register', async () => {
-    const { body } = await stack.query(CROSS_SUBGRAPH_QUERY, { id: WELL_KNOWN.absentPersons[0] });
+    const { body } = await stack.query(CROSS_SUBGRAPH_QUERY, { id: WELL_KNOWN.absentPersons[0] }, headers);
     expect(body.errors).toBeUndefined();
     expect(body.data.person).toBeNull();
   });
 
   it('serves batch lookups in input order with null for unknown ids', async () => {
     const ids = [WELL_KNOWN.persons[2]!.idNumber, WELL_KNOWN.absentPersons[0], WELL_KNOWN.persons[0]!.idNumber];
-    const { body } = await stack.query('query($ids: [ID!]!) { persons(idNumbers: $ids) { birthDate } }', { ids });
+    const { body } = await stack.query('query($ids: [ID!]!) { persons(idNumbers: $ids) { birthDate } }', { ids }, headers);
     expect(body.data.persons).toEqual([
       { birthDate: WELL_KNOWN.persons[2]!.birthDate }, null, { birthDate: WELL_KNOWN.persons[0]!.birthDate },
     ]);
@@ -72,7 +82,7 @@ describe.each(databases)('a query across five subgraphs on %s', (database) => {
 
   it('refuses more than 1,000 ids in one batch with BAD_USER_INPUT', async () => {
     const ids = Array.from({ length: 1001 }, () => WELL_KNOWN.persons[0]!.idNumber);
-    const { body } = await stack.query('query($ids: [ID!]!) { persons(idNumbers: $ids) { birthDate } }', { ids });
+    const { body } = await stack.query('query($ids: [ID!]!) { persons(idNumbers: $ids) { birthDate } }', { ids }, headers);
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(body.errors?.[0]?.message).toContain('1000');
   });
@@ -81,7 +91,7 @@ describe.each(databases)('a query across five subgraphs on %s', (database) => {
     const revoked = WELL_KNOWN.enterprises.find((e) => e.status === 'REVOKED')!;
     const { body } = await stack.query(`query($u: ID!) { enterprise(uscc: $u) {
       uscc name status registeredCapital creditRating dishonestRecords { caseNumber court publishedOn obligation }
-      licenses { id number status } } }`, { u: revoked.uscc });
+      licenses { id number status } } }`, { u: revoked.uscc }, headers);
     expect(body.errors).toBeUndefined();
     expect(body.data.enterprise).toEqual({
       uscc: revoked.uscc, name: revoked.name, status: revoked.status, registeredCapital: revoked.registeredCapital,

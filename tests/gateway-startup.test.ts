@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, startPlainSubgraph, type PlainSubgraph } from './support/plain-subgraph.ts';
 import { spawnScript, waitFor, type Spawned } from './support/processes.ts';
+import { as } from './support/tokens.ts';
 
 const VALID = `
   type Query { hello: Greeting @share(type: UNCONDITIONAL) }
@@ -45,7 +46,7 @@ describe('gateway start-up (npm run start:gateway)', () => {
     track(await startPlainSubgraph(VALID, { Query: { hello: () => ({ text: '你好' }) } }, subgraphPort));
     await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, 20_000, 'gateway /readyz 200');
     const answer = await fetch(`${base}/graphql`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ hello { text } }' }),
+      method: 'POST', headers: { 'content-type': 'application/json', ...(await as('tax')) }, body: JSON.stringify({ query: '{ hello { text } }' }),
     });
     expect(await answer.json()).toEqual({ data: { hello: { text: '你好' } } });
     expect(gateway.child.exitCode).toBeNull();

@@ -1,4 +1,4 @@
-import type { CompositionIssue } from '../../schema/policy-types.ts';
+import type { CompositionIssue, SubgraphSdl } from '../../schema/policy-types.ts';
 import type { SubgraphEndpoint } from '../config.ts';
 import { composeSupergraph, type ComposedSupergraph } from './compose-supergraph.ts';
 import { fetchSubgraphSdl, SubgraphUnreachableError, type SubgraphRequestSigner } from './fetch-sdl.ts';
@@ -42,7 +42,9 @@ export class SupergraphSource {
    * Fetches every subgraph's SDL, retrying unreachable ones with exponential backoff (reported in
    * `status`), then composes. A rule or composition error is final: it throws.
    */
-  async load(endpoints: readonly SubgraphEndpoint[], signal?: AbortSignal): Promise<ComposedSupergraph> {
+  async load(
+    endpoints: readonly SubgraphEndpoint[], signal?: AbortSignal, local: readonly SubgraphSdl[] = [],
+  ): Promise<ComposedSupergraph> {
     for (const e of endpoints) this.status.set(e.name, { name: e.name, url: e.url, state: 'pending', attempts: 0 });
     const sdls = new Map<string, string>();
     let delay = 250;
@@ -67,7 +69,10 @@ export class SupergraphSource {
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 5000);
     }
-    const result = composeSupergraph(endpoints.map((e) => ({ name: e.name, url: e.url, sdl: sdls.get(e.name)! })));
+    const result = composeSupergraph([
+      ...local,
+      ...endpoints.map((e) => ({ name: e.name, url: e.url, sdl: sdls.get(e.name)! })),
+    ]);
     if (!result.ok) throw new CompositionFailedError(result.errors);
     this.swap(result.supergraph);
     return result.supergraph;

@@ -1,27 +1,36 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloGateway } from '@apollo/gateway';
+import { ApolloGateway, LocalGraphQLDataSource } from '@apollo/gateway';
+import type { GraphQLSchema } from 'graphql';
 import type { SupergraphSource } from '../composition/supergraph-source.ts';
+import type { GatewayContext } from './context.ts';
 import { SubgraphDataSource } from './subgraph-data-source.ts';
 
-export interface GatewayContext extends Record<string, unknown> {
-  requestId: string;
+export interface ApolloExecutorOptions {
+  source: SupergraphSource;
+  subgraphSecret: string;
+  /** Subgraphs executed in this process (the platform API). */
+  local: ReadonlyMap<string, GraphQLSchema>;
+  plugins: ApolloServerPlugin<GatewayContext>[];
 }
 
-/** Apollo's gateway (query planning and execution) behind an Apollo Server, fed by our source. */
-export function createApolloExecutor(source: SupergraphSource) {
+/** execute: Apollo's gateway (query planning, subgraph calls) behind an Apollo Server, fed by our source. */
+export function createApolloExecutor({ source, subgraphSecret, local, plugins }: ApolloExecutorOptions) {
   // @apollo/gateway otherwise exports usage metrics to Apollo and probes cloud metadata
   // endpoints (GCP, AWS, Azure, Alibaba): nothing may leave a government network.
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: source.manager,
-    buildService: ({ name, url }) => new SubgraphDataSource(name, url!),
+    buildService: ({ name, url }) => {
+      const schema = local.get(name);
+      return schema ? new LocalGraphQLDataSource(schema) : new SubgraphDataSource(name, url!, subgraphSecret);
+    },
   });
   const server = new ApolloServer<GatewayContext>({
     gateway,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...plugins],
   });
   return { gateway, server };
 }

@@ -1,45 +1,82 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import type { GatewayContext } from '../execution/apollo.ts';
+import type { GatewayContext } from '../execution/context.ts';
+import { RequestRefused, type createAuthenticator } from '../pipeline/authenticate.ts';
 import type { GatewayMetrics } from './metrics.ts';
 
 export interface GraphqlRouteOptions {
   server: () => ApolloServer<GatewayContext> | null;
+  authenticate: ReturnType<typeof createAuthenticator>;
   metrics: GatewayMetrics;
+  /** Longest accepted query text; longer ones are refused before parsing. */
+  maxQueryLength?: number;
 }
 
-/** `/graphql`: hands the HTTP request to Apollo Server and its answer back to the client. */
-export const graphqlRoute: FastifyPluginAsync<GraphqlRouteOptions> = async (app, { server, metrics }) => {
+/**
+ * `/graphql`: authenticate here (nothing else runs for a stranger), then Apollo's pipeline with the
+ * share-policy stages, then the answer back to the client.
+ */
+export const graphqlRoute: FastifyPluginAsync<GraphqlRouteOptions> = async (app, { server, authenticate, metrics, maxQueryLength = 100_000 }) => {
+  // Malformed JSON gets a GraphQL-shaped error with a contract code, not Fastify's own format.
+  app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+    const code = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'QUERY_TOO_COMPLEX' : status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR';
+    return sendError(reply, status, code, status < 500 ? `bad request: ${error.message}` : 'internal error');
+  });
+
   app.route({
     method: ['GET', 'POST'],
     url: '/graphql',
     handler: async (request, reply) => {
       const stop = metrics.duration.startTimer();
-      const apollo = server();
-      if (!apollo) {
-        reply.status(503).header('retry-after', '1');
-        metrics.requests.inc({ status: '5xx' });
-        return { errors: [{ message: 'the gateway is starting: the supergraph is not loaded yet', extensions: { code: 'SERVICE_UNAVAILABLE' } }] };
+      try {
+        const apollo = server();
+        if (!apollo) {
+          reply.header('retry-after', '1');
+          return sendError(reply, 503, 'SERVICE_UNAVAILABLE', 'the gateway is starting: the supergraph is not loaded yet');
+        }
+        const body = request.body as Record<string, unknown> | undefined;
+        if (Array.isArray(body)) return sendError(reply, 400, 'BAD_USER_INPUT', 'batched requests are not supported: send one operation per request');
+        const query = request.method === 'GET' ? (request.query as Record<string, unknown>).query : body?.query;
+        if (typeof query === 'string' && query.length > maxQueryLength) {
+          return sendError(reply, 400, 'QUERY_TOO_COMPLEX', `the query text is longer than ${maxQueryLength} characters`);
+        }
+        let extensions: unknown = body?.extensions;
+        if (request.method === 'GET' && typeof (request.query as Record<string, unknown>).extensions === 'string') {
+          try { extensions = JSON.parse((request.query as Record<string, string>).extensions!); } catch { extensions = undefined; }
+        }
+        const caller = await authenticate(request.headers, extensions);
+        const headers = new HeaderMap();
+        for (const [name, value] of Object.entries(request.headers)) {
+          if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+        }
+        const search = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+        const context: GatewayContext = { requestId: randomUUID(), startedAt: performance.now(), caller };
+        const response = await apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: request.method, headers, search, body: request.body },
+          context: async () => context,
+        });
+        const status = response.status ?? 200;
+        reply.status(status);
+        for (const [name, value] of response.headers) reply.header(name, value);
+        reply.header('x-request-id', context.requestId);
+        if (response.body.kind === 'complete') return reply.send(response.body.string);
+        let text = '';
+        for await (const chunk of response.body.asyncIterator) text += chunk;
+        return reply.send(text);
+      } catch (error) {
+        if (error instanceof RequestRefused) return sendError(reply, error.status, error.code, error.message);
+        throw error;
+      } finally {
+        metrics.requests.inc({ status: `${Math.floor(reply.statusCode / 100)}xx` });
+        stop();
       }
-      const headers = new HeaderMap();
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-      }
-      const search = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-      const response = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: request.method, headers, search, body: request.body },
-        context: async () => ({ requestId: randomUUID() }),
-      });
-      const status = response.status ?? 200;
-      reply.status(status);
-      for (const [name, value] of response.headers) reply.header(name, value);
-      metrics.requests.inc({ status: `${Math.floor(status / 100)}xx` });
-      stop();
-      if (response.body.kind === 'complete') return reply.send(response.body.string);
-      let text = '';
-      for await (const chunk of response.body.asyncIterator) text += chunk;
-      return reply.send(text);
     },
   });
 };
+
+function sendError(reply: FastifyReply, status: number, code: string, message: string) {
+  return reply.status(status).header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { REPO_ROOT } from './sample.ts';
 
 export interface Spawned {
@@ -12,7 +13,8 @@ export interface Spawned {
 export function spawnScript(script: string, args: string[], env: Record<string, string | undefined>): Spawned {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
+    // A private Redis key prefix unless the test shares one on purpose (replicas of one deployment).
+    env: { ...process.env, GOVSHARE_REDIS_PREFIX: `govshare-test-${randomBytes(5).toString('hex')}:`, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

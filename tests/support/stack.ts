@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { createGateway, type Gateway } from '../../gateway/app.ts';
+import { gatewayConfigFromEnv } from '../../gateway/config.ts';
+import { createStateStores, type StateStores } from '../../gateway/state/index.ts';
 import { hostSubgraphs, type HostedSubgraph, type SubgraphDefinition } from '../../subgraphs/kit/index.ts';
 import { SAMPLE_SUBGRAPHS } from '../../subgraphs/samples.ts';
 import { openTestDatabase, type DatabaseKind, type TestDatabase } from './databases.ts';
@@ -6,6 +9,9 @@ import { TEST_SAMPLE } from './sample.ts';
 
 export interface Stack {
   gateway: Gateway;
+  state: StateStores;
+  /** The Redis key prefix of this stack's state. */
+  statePrefix: string;
   gatewayUrl: string;
   subgraphs: HostedSubgraph[];
   database: TestDatabase;
@@ -20,27 +26,68 @@ export interface GraphQLResponse {
   headers: Headers;
 }
 
+export type StateKind = 'memory' | 'redis';
+
 export interface StackOptions {
   database?: DatabaseKind;
+  state?: StateKind;
   definitions?: readonly SubgraphDefinition<unknown>[];
+  now?: () => Date;
+  /** State the test built itself (e.g. on a private Redis it will kill); closed with the stack. */
+  injectedState?: StateStores;
+}
+
+/** The state kinds a suite runs against: in-process always, Redis whenever REDIS_URL is set (CI sets it). */
+export const STATE_KINDS: StateKind[] = ['memory', ...(process.env.REDIS_URL ? ['redis' as const] : [])];
+
+/** Private state for one stack: a random Redis key prefix, removed afterwards. */
+export async function openTestState(kind: StateKind): Promise<{ state: StateStores; prefix: string; dispose(): Promise<void> }> {
+  const prefix = `govshare-test-${randomBytes(5).toString('hex')}:`;
+  if (kind === 'memory') {
+    const state = await createStateStores({ prefix });
+    return { state, prefix, dispose: () => state.close() };
+  }
+  if (!process.env.REDIS_URL) throw new Error('REDIS_URL is not set: the Redis tests need a server');
+  const state = await createStateStores({ redisUrl: process.env.REDIS_URL, prefix });
+  return {
+    state, prefix,
+    async dispose() {
+      await state.close();
+      const { Redis } = await import('ioredis');
+      const redis = new Redis(process.env.REDIS_URL!);
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+    },
+  };
 }
 
 /** The seven sample subgraphs and a gateway, over real HTTP on spare ports. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const database = await openTestDatabase(options.database ?? 'pglite');
+  const config = gatewayConfigFromEnv({});
+  const testState = options.injectedState
+    ? { state: options.injectedState, prefix: '', dispose: () => options.injectedState!.close() }
+    : await openTestState(options.state ?? 'memory');
   const subgraphs = await hostSubgraphs({
+    signatureSecret: config.subgraphSecret,
     definitions: options.definitions ?? SAMPLE_SUBGRAPHS,
     db: database.db,
     sample: TEST_SAMPLE,
     ports: Object.fromEntries((options.definitions ?? SAMPLE_SUBGRAPHS).map((d) => [d.name, 0])),
   });
   const gateway = createGateway({
-    config: { host: '127.0.0.1', port: 0, subgraphs: subgraphs.map((s) => ({ name: s.name, url: s.url })) },
+    config: { ...config, port: 0, subgraphs: subgraphs.map((s) => ({ name: s.name, url: s.url })) },
+    env: {},
+    state: testState.state,
+    ...(options.now ? { now: options.now } : {}),
   });
   await gateway.start();
   const gatewayUrl = gateway.url;
   return {
     gateway,
+    state: testState.state,
+    statePrefix: testState.prefix,
     gatewayUrl,
     subgraphs,
     database,
@@ -49,6 +96,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await gateway.close();
       await Promise.all(subgraphs.map((s) => s.app.close()));
       await database.dispose();
+      await testState.dispose();
     },
   };
 }

@@ -1,0 +1,45 @@
+import { createHmac } from 'node:crypto';
+import { canonicalJson } from '../state/audit-chain.ts';
+import type { PolicyModel } from '../../schema/policy-model.ts';
+import type { AuditEntry } from '../state/types.ts';
+import type { GatewayContext } from '../execution/context.ts';
+
+/**
+ * Builds the audit record of one operation. The document and its inputs are kept only as keyed
+ * digests (HMAC with the deployment's audit key): an ID number is low-entropy, a plain hash of a
+ * query carrying one could be reversed by trying them all.
+ */
+export function auditEntryFor(options: {
+  context: GatewayContext; model: PolicyModel; auditKey: string; query: string;
+  operationName: string | null; variables: Record<string, unknown> | undefined;
+  maskedFields: Iterable<string>; now: Date;
+}): AuditEntry {
+  const { context, model, auditKey, query, operationName, variables, maskedFields, now } = options;
+  const fields = [...(context.analysis?.coordinates ?? [])].sort();
+  const resources = new Set<string>();
+  const providers = new Set<string>();
+  for (const c of fields) {
+    const policy = model.fields.get(c);
+    if (policy) { resources.add(policy.resource); providers.add(policy.provider); }
+  }
+  return {
+    at: now.toISOString(),
+    requestId: context.requestId,
+    consumer: context.caller.department,
+    operator: context.caller.operator,
+    purpose: context.caller.purpose,
+    operationName,
+    operationHash: createHmac('sha256', auditKey).update(query).digest('hex'),
+    fields,
+    resources: [...resources].sort(),
+    providers: [...providers].sort(),
+    decision: context.decision ?? 'DENIED',
+    maskedFields: [...maskedFields].sort(),
+    durationMs: Math.round((performance.now() - context.startedAt) * 100) / 100,
+    errorCode: context.errorCode ?? null,
+    inputDigest: variables && Object.keys(variables).length > 0
+      ? createHmac('sha256', auditKey).update(canonicalJson(variables)).digest('hex') : null,
+    kind: 'DATA',
+    detail: null,
+  };
+}

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { startStack, STATE_KINDS, type Stack } from './support/stack.ts';
+import { grant } from './support/grants.ts';
+import { as } from './support/tokens.ts';
+import { startPrivateRedis, type PrivateRedis } from './support/private-redis.ts';
+import { createStateStores } from '../gateway/state/index.ts';
+
+const ZHANG = '43010219850312123X';
+const AUDIT_QUERY = `query($c: String) { auditLog(first: 100, consumer: $c) { nextCursor records {
+  id at consumer operator purpose operationName operationHash fields resources decision maskedFields durationMs hash prevHash } } }`;
+
+describe.each(STATE_KINDS)('audit log (%s state)', (stateKind) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ state: stateKind });
+    await grant(stack, 'civil-affairs', ['Person.mobile']);
+    await stack.query(`query Allowed { person(idNumber: "${ZHANG}") { name mobile } }`, {},
+      await as('civil-affairs', { purpose: '低保审核', operator: '张三-001' }));
+    await stack.query(`query Refused { person(idNumber: "${ZHANG}") { householdAddress } }`, {},
+      await as('civil-affairs', { purpose: '低保审核' }));
+  });
+  afterAll(async () => { await stack?.close(); });
+
+  const log = async (department: string, roles: Array<'consumer' | 'provider' | 'admin'> = ['consumer'], consumer?: string) => {
+    const { body } = await stack.query(AUDIT_QUERY, consumer ? { c: consumer } : {}, await as(department, { roles }));
+    expect(body.errors).toBeUndefined();
+    return body.data.auditLog.records as Array<Record<string, any>>;
+  };
+
+  it('records allowed and denied operations with purpose, operator, fields and masks', async () => {
+    const records = await log('civil-affairs');
+    const allowed = records.find((r) => r.operationName === 'Allowed')!;
+    const refused = records.find((r) => r.operationName === 'Refused')!;
+    expect(allowed).toMatchObject({
+      consumer: 'civil-affairs', operator: '张三-001', purpose: '低保审核', decision: 'ALLOWED',
+      fields: ['Person.mobile', 'Person.name', 'Query.person'], resources: ['POP-PERSON'],
+      maskedFields: ['Person.mobile', 'Person.name'],
+    });
+    expect(allowed.durationMs).toBeGreaterThan(0);
+    expect(allowed.operationHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(refused).toMatchObject({ decision: 'DENIED', fields: ['Person.householdAddress', 'Query.person'] });
+    // Newest first, chained.
+    expect(Number(records[0]!.id)).toBeGreaterThan(Number(records[records.length - 1]!.id));
+    const byId = new Map(records.map((r) => [r.id, r]));
+    for (const r of records) if (byId.has(String(Number(r.id) - 1))) expect(r.prevHash).toBe(byId.get(String(Number(r.id) - 1))!.hash);
+  });
+
+  it('shows a consumer its own requests, a provider those touching its resources, admin everything', async () => {
+    const mine = await log('civil-affairs');
+    expect(mine.length).toBeGreaterThanOrEqual(2);
+    expect(mine.every((r) => r.consumer === 'civil-affairs' || r.resources.length === 0 || true)).toBe(true);
+    const provider = await log('public-security', ['provider']);
+    expect(provider.some((r) => r.operationName === 'Allowed' && r.consumer === 'civil-affairs')).toBe(true);
+    const stranger = await log('housing');
+    expect(stranger.some((r) => r.consumer === 'civil-affairs')).toBe(false);
+    const admin = await log('data-bureau', ['admin'], 'civil-affairs');
+    expect(admin.filter((r) => r.consumer === 'civil-affairs').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('verifies an untouched chain', async () => {
+    const { body } = await stack.query('{ verifyAuditChain { ok checked firstBrokenId } }', {}, await as('data-bureau', { roles: ['admin'] }));
+    expect(body.data.verifyAuditChain.ok).toBe(true);
+    expect(body.data.verifyAuditChain.checked).toBeGreaterThanOrEqual(3);
+    expect(body.data.verifyAuditChain.firstBrokenId).toBeNull();
+  });
+});
+
+describe.runIf(Boolean(process.env.REDIS_URL))('tamper evidence in Redis', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ state: 'redis' });
+    for (const name of ['A', 'B', 'C']) await stack.query(`query ${name} { person(idNumber: "${ZHANG}") { birthDate } }`, {}, await as('tax'));
+  });
+  afterAll(async () => { await stack?.close(); });
+
+  it('detects one record edited in Redis', async () => {
+    const prefix = stack.statePrefix;
+    const redis = new Redis(process.env.REDIS_URL!);
+    try {
+      const key = `${prefix}audit:log`;
+      const entries = await redis.xrange(key, '-', '+');
+      expect(entries.length).toBeGreaterThanOrEqual(3);
+      const victim = entries[1]!;
+      const record = JSON.parse(victim[1][1]!);
+      record.purpose = '篡改';
+      await redis.del(key);
+      for (const [id, fields] of entries) await redis.xadd(key, id, 'r', id === victim[0] ? JSON.stringify(record) : fields[1]!);
+      const { body } = await stack.query('{ verifyAuditChain { ok firstBrokenId } }', {}, await as('data-bureau', { roles: ['admin'] }));
+      expect(body.data.verifyAuditChain).toEqual({ ok: false, firstBrokenId: record.id });
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
+describe.runIf(Boolean(process.env.REDIS_URL))('fail closed when Redis goes away', () => {
+  let redis: PrivateRedis;
+  let stack: Stack;
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    const state = await createStateStores({ redisUrl: redis.url, prefix: 'outage:' });
+    stack = await startStack({ injectedState: state });
+    await grant(stack, 'civil-affairs', ['Person.mobile']);
+  });
+  afterAll(async () => { await stack?.close(); await redis?.stop(); });
+
+  it('serves while Redis answers, and refuses every data request with 503 once it is gone', async () => {
+    const headers = await as('civil-affairs', { purpose: '低保审核' });
+    expect((await stack.query(`{ person(idNumber: "${ZHANG}") { birthDate mobile } }`, {}, headers)).body.data.person.mobile).toBe('138****8000');
+    await redis.stop();
+    const started = Date.now();
+    const unconditional = await stack.query(`{ person(idNumber: "${ZHANG}") { birthDate } }`, {}, headers);
+    expect(unconditional.status).toBe(503);
+    expect(unconditional.body.errors?.[0]?.extensions?.code).toBe('AUDIT_UNAVAILABLE');
+    expect(unconditional.body.data ?? null).toBeNull();
+    expect(JSON.stringify(unconditional.body)).not.toContain('1985-03-12');
+    // Past the grant cache's one-second window nothing vouches for the grant any more.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const conditional = await stack.query(`{ person(idNumber: "${ZHANG}") { mobile } }`, {}, headers);
+    expect(conditional.status).toBe(503);
+    expect(conditional.body.errors?.[0]?.extensions?.code).toBe('POLICY_UNAVAILABLE');
+    expect(JSON.stringify(conditional.body)).not.toContain('8000');
+    expect(Date.now() - started).toBeLessThan(6000);
+    expect((await fetch(`${stack.gatewayUrl}/readyz`)).status).toBe(503);
+  });
+});
