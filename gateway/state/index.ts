@@ -5,8 +5,12 @@ import { closeRedisConnection, createRedisConnection, storeCall, type StateLog }
 import { warnIfNotDurable } from './redis-durability.ts';
 import { RedisGrantStore } from './redis-grants.ts';
 import type { StateStores } from './types.ts';
+import type { Indexer, StoredRecord } from './record-store.ts';
+import { MemoryRecordStore } from './memory-records.ts';
+import { RedisRecordStore } from './redis-records.ts';
 
 export * from './types.ts';
+export type { RecordStore, StoredRecord, Indexer } from './record-store.ts';
 export { GrantCache, PolicyUnavailableError } from './grant-cache.ts';
 export { canonicalJson, chainHash, GENESIS_HASH } from './audit-chain.ts';
 
@@ -26,10 +30,15 @@ export async function createStateStores(options: StateStoreOptions = {}): Promis
 }
 
 function memoryStores(): StateStores {
+  const recordStores = new Map<string, unknown>();
   return {
     kind: 'memory',
     grants: new MemoryGrantStore(),
     audit: new MemoryAuditLog(),
+    records: <T extends StoredRecord>(kind: string, indexer: Indexer<T>) => {
+      if (!recordStores.has(kind)) recordStores.set(kind, new MemoryRecordStore(indexer));
+      return recordStores.get(kind) as unknown as MemoryRecordStore<T>;
+    },
     ping: async () => {},
     close: async () => {},
   };
@@ -48,6 +57,7 @@ async function redisStores(url: string, prefix: string, log: StateLog): Promise<
       kind: 'redis',
       grants,
       audit,
+      records: (kind, indexer, orderOf) => new RedisRecordStore(redis, prefix, kind, indexer, orderOf),
       ping: async () => { await storeCall('ping', () => redis.ping()); },
       close,
     };

@@ -32,6 +32,13 @@ export class MemoryAuditLog implements AuditLog {
     return { records, nextCursor: found.length > first ? records.at(-1)!.id : null };
   }
 
+  async counts(departments: readonly string[]): Promise<Map<string, { consumed: number; served: number }>> {
+    return new Map(departments.map((d) => [d, {
+      consumed: this.indexes.get(`by-consumer:${d}`)?.length ?? 0,
+      served: this.indexes.get(`by-provider:${d}`)?.length ?? 0,
+    }]));
+  }
+
   async verify(): Promise<AuditChainStatus> {
     const verifier = new ChainVerifier();
     for (const record of this.records) if (!verifier.add(record, record.id)) break;

@@ -9,7 +9,7 @@ export class MemoryGrantStore implements GrantStore {
   private readonly changes = new GrantChangeListeners();
 
   async create(grant: NewGrant, now: Date): Promise<Grant> {
-    const record = newGrantRecord(randomUUID(), grant, now);
+    const record = newGrantRecord(grant.id ?? randomUUID(), grant, now);
     this.grants.set(record.id, record);
     this.changes.emit(record.consumer);
     return structuredClone(record);

@@ -62,6 +62,17 @@ export class RedisAuditLog implements AuditLog {
     return { records, nextCursor: found.length > first ? records.at(-1)!.id : null };
   }
 
+  async counts(departments: readonly string[]): Promise<Map<string, { consumed: number; served: number }>> {
+    if (departments.length === 0) return new Map();
+    const pipeline = this.redis.pipeline();
+    for (const d of departments) pipeline.zcard(`${this.prefix}audit:by-consumer:${d}`).zcard(`${this.prefix}audit:by-provider:${d}`);
+    const replies = await storeCall('count audit records', () => pipeline.exec());
+    return new Map(departments.map((d, i) => [d, {
+      consumed: Number(replies?.[2 * i]?.[1] ?? 0),
+      served: Number(replies?.[2 * i + 1]?.[1] ?? 0),
+    }]));
+  }
+
   async verify(): Promise<AuditChainStatus> {
     // The head is read first: records appended while we walk lie beyond it and are left for the next check.
     const head = parseHead(await storeCall('read audit head', () => this.redis.get(this.headKey)));

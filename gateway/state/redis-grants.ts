@@ -68,7 +68,7 @@ export class RedisGrantStore implements GrantStore {
   }
 
   async create(grant: NewGrant, now: Date): Promise<Grant> {
-    const record = newGrantRecord(randomUUID(), grant, now);
+    const record = newGrantRecord(grant.id ?? randomUUID(), grant, now);
     await storeCall('create grant', () => this.redis.multi()
       .hset(this.grantKey(record.id), { data: JSON.stringify(record), consumer: record.consumer })
       .sadd(this.consumerKey(record.consumer), record.id)

@@ -1,3 +1,4 @@
+import type { Indexer, RecordStore, StoredRecord } from './record-store.ts';
 /**
  * The platform's state (grants and the audit log) as the gateway and the platform API see it.
  * Two implementations sit behind these interfaces: in-process (`npm start` without Redis) and
@@ -10,7 +11,11 @@ export interface Grant {
   createdAt: string; revokedAt: string | null; revokeReason: string | null; applicationId: string | null;
 }
 
-export type NewGrant = Pick<Grant, 'consumer' | 'resource' | 'fields' | 'raw' | 'purpose' | 'validUntil'> & { applicationId?: string | null };
+export type NewGrant = Pick<Grant, 'consumer' | 'resource' | 'fields' | 'raw' | 'purpose' | 'validUntil'> & {
+  applicationId?: string | null;
+  /** Chosen by the caller when the id must be known before the grant exists (an approval names its grant). */
+  id?: string;
+};
 
 /** Not revoked and `validUntil` still ahead. An unparsable `validUntil` counts as expired: policy fails closed. */
 export function isGrantActive(grant: Grant, now: Date): boolean {
@@ -68,9 +73,16 @@ export interface AuditLog {
   /** Newest first. Rejects with InvalidAuditCursorError when `after` is not a cursor this log handed out. */
   page(query: AuditQuery): Promise<AuditPage>;
   verify(): Promise<AuditChainStatus>;
+  /**
+   * Per department: operations it made (consumed) and operations that touched its resources (served).
+   * Read from the index sets' sizes, so the cost does not grow with the log.
+   */
+  counts(departments: readonly string[]): Promise<Map<string, { consumed: number; served: number }>>;
 }
 
 export interface StateStores {
+  /** A workflow record store of this backend under `kind` (applications, data issues, catalog history). */
+  records<T extends StoredRecord>(kind: string, indexer: Indexer<T>, orderOf: (record: T) => number): RecordStore<T>;
   kind: 'memory' | 'redis';
   grants: GrantStore;
   audit: AuditLog;
