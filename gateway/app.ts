@@ -13,6 +13,10 @@ import { keySourceFromEnv, type KeySource } from './identity/token-verifier.ts';
 import { createAuthenticator } from './pipeline/authenticate.ts';
 import { sharePolicyPlugin } from './pipeline/share-policy-plugin.ts';
 import { createPlatformSubgraph, PLATFORM_SUBGRAPH } from './platform/platform-subgraph.ts';
+import { listCatalog, syncResourceHistory } from './platform/catalog.ts';
+import { workflowStores, type WorkflowStores } from './platform/records.ts';
+import { catalogExportRoutes } from './http/catalog-export-routes.ts';
+import { calendarFromEnv, type WorkingDayCalendar } from './workdays/index.ts';
 import { GrantCache } from './state/grant-cache.ts';
 import { createStateStores, type StateStores } from './state/index.ts';
 
@@ -34,6 +38,7 @@ export interface GatewayOptions {
   /** Injected state (tests); otherwise created from `config.redisUrl`. */
   state?: StateStores;
   departments?: DepartmentDirectory;
+  calendar?: WorkingDayCalendar;
   now?: () => Date;
   /** Off only to measure the policy layer's cost in benchmarks. */
   enforcePolicy?: boolean;
@@ -54,6 +59,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   let state: StateStores | null = options.state ?? null;
   let grantCache: GrantCache | null = null;
   let keys: KeySource | null = null;
+  let workflow: WorkflowStores | null = null;
   let url = '';
   const abort = new AbortController();
 
@@ -69,6 +75,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (!state) return 'state store not connected';
       return state.ping().then(() => null, () => `state store (${state!.kind}) does not answer`);
     }],
+  });
+  app.register(catalogExportRoutes, {
+    catalog: async () => {
+      if (!workflow || !source.supergraph) throw Object.assign(new Error('the catalog is not loaded yet'), { statusCode: 503 });
+      return listCatalog(model(), workflow.resourceHistory);
+    },
+    publicUrl: () => env.GOVSHARE_PUBLIC_URL ?? url,
   });
   app.register(async (scope) => {
     const authenticate = createAuthenticator({
@@ -91,17 +104,25 @@ export function createGateway(options: GatewayOptions): Gateway {
     get url() { return url; },
     async start() {
       keys = await keySourceFromEnv(env, (message) => log(`WARNING: ${message}`));
+      const calendar = options.calendar ?? calendarFromEnv(env, now(), (message) => log(`WARNING: ${message}`));
       for (const name of config.devDefaults) log(`WARNING: ${name} is not set: using a development default. Never run production like this.`);
       state ??= await createStateStores({ ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), prefix: config.redisPrefix });
       grantCache = new GrantCache(state.grants);
+      workflow = workflowStores(state);
+      const stores = workflow;
+      // The catalog's publishedAt/updatedAt follow what is actually served, on every swap.
+      source.onSwap((supergraph) => {
+        syncResourceHistory(supergraph.model, stores.resourceHistory, now()).catch((error: Error) => log(`catalog history not updated: ${error.message}`));
+      });
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address();
       url = typeof address === 'object' && address ? `http://${config.host}:${address.port}` : `http://${config.host}:${config.port}`;
 
-      const platform = createPlatformSubgraph({ state, departments, model, now });
-      await source.load(config.subgraphs, abort.signal, [
+      const platform = createPlatformSubgraph({ state, workflow, departments, calendar, model, now });
+      const loaded = await source.load(config.subgraphs, abort.signal, [
         { name: PLATFORM_SUBGRAPH, sdl: platform.sdl, url: `http://${PLATFORM_SUBGRAPH}.local/graphql` },
       ]);
+      await syncResourceHistory(loaded.model, workflow.resourceHistory, now());
       const executor = createApolloExecutor({
         source,
         subgraphSecret: config.subgraphSecret,

@@ -21,7 +21,8 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
   if (kind === 'pglite') {
     const template = pgliteTemplateDir();
     const dir = mkdtempSync(join(tmpdir(), 'govshare-pglite-'));
-    if (existsSync(template)) cpSync(template, dir, { recursive: true });
+    // postmaster.pid belongs to whichever process has the template open; a copy must not inherit it.
+    if (existsSync(template)) cpSync(template, dir, { recursive: true, filter: (src) => !src.endsWith('postmaster.pid') });
     const db = await openDatabase({ kind: 'pglite', dataDir: dir });
     return { db, dispose: async () => { await db.close(); rmSync(dir, { recursive: true, force: true }); } };
   }

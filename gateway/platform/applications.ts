@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import type { GatewayContext } from '../execution/context.ts';
+import { isAdmin } from '../identity/caller.ts';
+import type { Grant } from '../state/index.ts';
+import { PLATFORM_RESOURCE } from './catalog.ts';
+import { deadlineAfter } from './deadlines.ts';
+import { badUserInput, forbidden } from './errors.ts';
+import { auditPlatformEvent } from './platform-audit.ts';
+import type { ApplicationRecord, ApplicationStatus } from './records.ts';
+import type { PlatformServices } from './services.ts';
+
+export interface ApplyInput { resource: string; fields: string[]; purpose: string; raw?: boolean | null; validUntil?: string | null }
+
+const DEFAULT_VALIDITY_MS = 365 * 24 * 3600 * 1000;
+const MAX_PURPOSE = 200;
+
+/** applyForAccess: any department asks for CONDITIONAL fields of one resource, stating its purpose. */
+export async function applyForAccess(services: PlatformServices, context: GatewayContext, input: ApplyInput): Promise<ApplicationRecord> {
+  const model = services.model();
+  const now = services.now();
+  const resource = model.resources.get(input.resource);
+  if (!resource || resource.code === PLATFORM_RESOURCE) throw badUserInput(`unknown resource "${input.resource}": see the catalog for resource codes`);
+  const fields = [...new Set(input.fields.map((f) => f.trim()))].sort();
+  if (fields.length === 0) throw badUserInput('fields must name at least one CONDITIONAL field, e.g. Person.mobile');
+  for (const coordinate of fields) {
+    const policy = model.fields.get(coordinate);
+    if (!policy || policy.resource !== resource.code) throw badUserInput(`${coordinate} is not a field of resource ${resource.code}`);
+    if (policy.shareType !== 'CONDITIONAL') {
+      throw badUserInput(policy.shareType === 'NONE'
+        ? `${coordinate} is not shared (NONE): it cannot be applied for`
+        : `${coordinate} is UNCONDITIONAL: it needs no application`);
+    }
+    if (policy.onValueType || policy.key) throw badUserInput(`${coordinate} is covered by the field that leads to it; apply for that field`);
+  }
+  const purpose = input.purpose.trim();
+  if (!purpose) throw badUserInput('purpose must state what the data is used for');
+  if ([...purpose].length > MAX_PURPOSE) throw badUserInput(`purpose is limited to ${MAX_PURPOSE} characters`);
+  let requestedValidUntil: string | null = null;
+  if (input.validUntil) {
+    const at = Date.parse(input.validUntil);
+    if (Number.isNaN(at)) throw badUserInput(`validUntil "${input.validUntil}" is not an ISO 8601 date`);
+    if (at <= now.getTime()) throw badUserInput('validUntil must lie in the future');
+    requestedValidUntil = new Date(at).toISOString();
+  }
+  const consumer = context.caller.department;
+  const pending = await services.workflow.applications.list({ name: 'consumer', value: consumer });
+  if (pending.some((a) => a.status === 'PENDING' && a.resource === resource.code && sameFields(a.fields, fields))) {
+    throw badUserInput(`an application of ${consumer} for these fields of ${resource.code} is already pending`);
+  }
+  const application: ApplicationRecord = {
+    id: randomUUID(), status: 'PENDING', consumer, resource: resource.code, provider: resource.provider, fields,
+    purpose, raw: input.raw ?? false, requestedValidUntil, submittedAt: now.toISOString(),
+    deadline: deadlineAfter(services.calendar, now), decidedAt: null, decidedBy: null, reason: null, grantId: null,
+  };
+  await services.workflow.applications.createIfAbsent(application);
+  await auditPlatformEvent(services.state.audit, context, {
+    operation: 'applyForAccess', resource: resource.code, provider: resource.provider, now,
+    detail: `application ${application.id} for ${fields.join(', ')}${application.raw ? ' (raw)' : ''}, deadline ${application.deadline}`,
+  });
+  return application;
+}
+
+/**
+ * reviewApplication: only the resource's provider (or admin). Exactly one decision wins, even when
+ * two reviewers answer at once; an approval names its grant before writing it, and repairs it on
+ * read if the write was lost.
+ */
+export async function reviewApplication(
+  services: PlatformServices, context: GatewayContext, id: string, approve: boolean, reason: string | null | undefined,
+): Promise<ApplicationRecord> {
+  const application = await services.workflow.applications.get(id);
+  if (!application) throw badUserInput(`no application "${id}"`);
+  if (!mayActFor(context, application.provider)) throw forbidden(`only the provider of ${application.resource} (${application.provider}) may review this application`);
+  const trimmedReason = reason?.trim() ?? '';
+  if (!approve && !trimmedReason) throw badUserInput('a rejection must state its reason');
+  if (application.status !== 'PENDING') throw badUserInput(`application ${id} was already ${application.status.toLowerCase()}`);
+  const now = services.now();
+  const decided: ApplicationRecord = {
+    ...application,
+    status: approve ? 'APPROVED' : 'REJECTED',
+    decidedAt: now.toISOString(),
+    decidedBy: context.caller.department,
+    reason: trimmedReason || null,
+    grantId: approve ? randomUUID() : null,
+  };
+  if (!(await services.workflow.applications.replaceIf('PENDING', decided))) {
+    const current = await services.workflow.applications.get(id);
+    throw badUserInput(`application ${id} was already ${current?.status.toLowerCase() ?? 'decided'}`);
+  }
+  if (approve) await ensureGrant(services, decided);
+  await auditPlatformEvent(services.state.audit, context, {
+    operation: 'reviewApplication', resource: application.resource, provider: application.provider, now,
+    detail: approve ? `application ${id} approved: grant ${decided.grantId}` : `application ${id} rejected: ${trimmedReason}`,
+  });
+  return decided;
+}
+
+/** The grant an approved application names; created if it is missing (no approval without its grant). */
+export async function ensureGrant(services: PlatformServices, application: ApplicationRecord): Promise<Grant | null> {
+  if (application.status !== 'APPROVED' || !application.grantId) return null;
+  const existing = await services.state.grants.get(application.grantId);
+  if (existing) return existing;
+  const decidedAt = Date.parse(application.decidedAt!);
+  const yearLater = decidedAt + DEFAULT_VALIDITY_MS;
+  const asked = application.requestedValidUntil ? Date.parse(application.requestedValidUntil) : yearLater;
+  return services.state.grants.create({
+    id: application.grantId, consumer: application.consumer, resource: application.resource, fields: application.fields,
+    raw: application.raw, purpose: application.purpose, validUntil: new Date(Math.min(asked, yearLater)).toISOString(),
+    applicationId: application.id,
+  }, new Date(decidedAt));
+}
+
+export type PartyRole = 'CONSUMER' | 'PROVIDER';
+
+/** A department's own side: what it asked for (CONSUMER) or what it was asked (PROVIDER); admin sees all as provider. */
+export async function listApplications(
+  services: PlatformServices, context: GatewayContext, status: ApplicationStatus | null | undefined, as: PartyRole | null | undefined,
+): Promise<ApplicationRecord[]> {
+  const store = services.workflow.applications;
+  const department = context.caller.department;
+  const asConsumer = as !== 'PROVIDER' ? await store.list({ name: 'consumer', value: department }) : [];
+  const asProvider = as !== 'CONSUMER'
+    ? (isAdmin(context.caller) ? await store.list() : await store.list({ name: 'provider', value: department }))
+    : [];
+  const byId = new Map([...asConsumer, ...asProvider].map((a) => [a.id, a]));
+  return [...byId.values()]
+    .filter((a) => !status || a.status === status)
+    .sort((a, b) => b.submittedAt.localeCompare(a.submittedAt));
+}
+
+/** revokeGrant: the provider of the grant's resource or admin, with a reason; effective on every replica within 1 s. */
+export async function revokeGrant(services: PlatformServices, context: GatewayContext, id: string, reason: string): Promise<Grant> {
+  const grant = await services.state.grants.get(id);
+  if (!grant) throw badUserInput(`no grant "${id}"`);
+  const provider = services.model().resources.get(grant.resource)?.provider;
+  if (!provider || !mayActFor(context, provider)) throw forbidden(`only the provider of ${grant.resource}${provider ? ` (${provider})` : ''} or an admin may revoke this grant`);
+  if (!reason.trim()) throw badUserInput('a revocation must state its reason');
+  const now = services.now();
+  const revoked = await services.state.grants.revoke(id, reason.trim(), now);
+  if (!revoked) throw badUserInput(`no grant "${id}"`);
+  await auditPlatformEvent(services.state.audit, context, {
+    operation: 'revokeGrant', resource: grant.resource, provider, now, detail: `grant ${id} of ${grant.consumer} revoked: ${reason.trim()}`,
+  });
+  return revoked;
+}
+
+export function mayActFor(context: GatewayContext, provider: string): boolean {
+  return context.caller.department === provider || isAdmin(context.caller);
+}
+
+function sameFields(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().every((f, i) => f === [...b].sort()[i]);
+}

@@ -1,0 +1,46 @@
+import type { GatewayContext } from '../execution/context.ts';
+import type { ResourceCategory } from '../../schema/policy-types.ts';
+import { applyForAccess, ensureGrant, listApplications, reviewApplication, revokeGrant, type ApplyInput, type PartyRole } from './applications.ts';
+import { listCatalog } from './catalog.ts';
+import { listDataIssues, reportDataIssue, resolveDataIssue, type DataIssueInput } from './data-issues.ts';
+import { isOverdue } from './deadlines.ts';
+import { evaluate } from './evaluation.ts';
+import type { ApplicationRecord, ApplicationStatus, DataIssueRecord, DataIssueResolution, DataIssueStatus } from './records.ts';
+import type { PlatformServices } from './services.ts';
+
+/** GraphQL glue for the sharing workflows; the rules live in the modules it calls. */
+export function workflowResolvers(services: PlatformServices) {
+  return {
+    Query: {
+      catalog: (_: unknown, filter: { category?: ResourceCategory; provider?: string; search?: string }) =>
+        listCatalog(services.model(), services.workflow.resourceHistory, filter),
+      resource: async (_: unknown, { code }: { code: string }) =>
+        (await listCatalog(services.model(), services.workflow.resourceHistory)).find((r) => r.code === code) ?? null,
+      applications: (_: unknown, args: { status?: ApplicationStatus; as?: PartyRole }, context: GatewayContext) =>
+        listApplications(services, context, args.status, args.as),
+      dataIssues: (_: unknown, args: { status?: DataIssueStatus; as?: PartyRole }, context: GatewayContext) =>
+        listDataIssues(services, context, args.status, args.as),
+      evaluation: (_: unknown, { department }: { department?: string }) => evaluate(services, department),
+    },
+    Mutation: {
+      applyForAccess: (_: unknown, { input }: { input: ApplyInput }, context: GatewayContext) => applyForAccess(services, context, input),
+      reviewApplication: (_: unknown, args: { id: string; approve: boolean; reason?: string }, context: GatewayContext) =>
+        reviewApplication(services, context, args.id, args.approve, args.reason),
+      revokeGrant: (_: unknown, args: { id: string; reason: string }, context: GatewayContext) => revokeGrant(services, context, args.id, args.reason),
+      reportDataIssue: (_: unknown, { input }: { input: DataIssueInput }, context: GatewayContext) => reportDataIssue(services, context, input),
+      resolveDataIssue: (_: unknown, args: { id: string; resolution: DataIssueResolution; note: string }, context: GatewayContext) =>
+        resolveDataIssue(services, context, args.id, args.resolution, args.note),
+    },
+    Resource: {
+      providerName: (r: { provider: string }) => services.departments.get(r.provider)?.name ?? null,
+    },
+    Application: {
+      validUntil: (a: ApplicationRecord) => a.requestedValidUntil,
+      overdue: (a: ApplicationRecord) => isOverdue(a.deadline, a.decidedAt, services.now()),
+      grant: (a: ApplicationRecord) => ensureGrant(services, a),
+    },
+    DataIssue: {
+      overdue: (d: DataIssueRecord) => isOverdue(d.deadline, d.resolvedAt, services.now()),
+    },
+  };
+}
