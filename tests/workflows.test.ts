@@ -22,7 +22,7 @@ describe.each(STATE_KINDS)('sharing workflows through the gateway (%s state)', (
   afterAll(async () => { await stack?.close(); });
   beforeEach(() => clock.set('2026-09-30T02:00:00Z'));
 
-  const gql = async (department: string, query: string, variables: Record<string, unknown> = {}, options: { roles?: Array<'consumer' | 'provider' | 'admin'>; purpose?: string } = {}) =>
+  const gql = async (department: string, query: string, variables: Record<string, unknown> = {}, options: { roles?: Array<'consumer' | 'provider' | 'admin'>; purpose?: string } = {}): Promise<any> =>
     (await stack.query(query, variables, await as(department, options))).body;
   const apply = (department: string, input: Record<string, unknown>) =>
     gql(department, `mutation($i: AccessApplicationInput!) { applyForAccess(input: $i) { ${APPLICATION_FIELDS} } }`, { i: input });
@@ -220,7 +220,7 @@ describe('evaluation for a scripted history', () => {
   let stack: Stack;
   beforeAll(async () => { stack = await startStack({ now: clock.now }); });
   afterAll(async () => { await stack?.close(); });
-  const gql = async (department: string, query: string) => (await stack.query(query, {}, await as(department, { purpose: '评价测试' }))).body;
+  const gql = async (department: string, query: string): Promise<any> => (await stack.query(query, {}, await as(department, { purpose: '评价测试' }))).body;
 
   it('counts applications, answer times, issues and requests as hand-computed', async () => {
     // Three applications to public-security on Monday 2026-11-02 (deadline Monday 2026-11-09).
