@@ -46,6 +46,7 @@ for (;;) {
       `govshare is ready (${((Date.now() - started) / 1000).toFixed(1)} s)`,
       `  GraphQL     ${gatewayUrl}/graphql`,
       `  Health      ${gatewayUrl}/healthz  ${gatewayUrl}/readyz  ${gatewayUrl}/metrics`,
+      `  Catalog     ${gatewayUrl}/catalog/export.jsonld  ${gatewayUrl}/catalog/export.csv`,
       ...config.subgraphs.map((s) => `  subgraph    ${s.name.padEnd(16)} ${s.url}`),
       '',
       'Get a token: npm run token -- --dept tax',
