@@ -1,7 +1,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApolloServer } from '@apollo/server';
-import { signRequest } from '../schema/gateway-signature.ts';
-import type { GatewayConfig } from './config.ts';
+import { randomUUID } from 'node:crypto';
+import { SIGNATURE_HEADER, signRequest } from '../schema/gateway-signature.ts';
+import type { GatewayConfig, SubgraphEndpoint } from './config.ts';
+import { fetchSubgraphSdl } from './composition/fetch-sdl.ts';
+import { Publisher } from './registry/publisher.ts';
+import { SchemaRegistry } from './registry/schema-registry.ts';
+import { bootstrapSupergraph, followRegistry } from './registry/registry-sync.ts';
 import { SupergraphSource } from './composition/supergraph-source.ts';
 import { createApolloExecutor } from './execution/apollo.ts';
 import type { GatewayContext } from './execution/context.ts';
@@ -49,10 +54,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   const { config, env = process.env, now = () => new Date(), log = () => {} } = options;
   const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024 });
   const metrics = createGatewayMetrics();
-  // The gateway's own calls (SDL, health) are signed without a caller.
-  const source = new SupergraphSource((subgraph, body) => ({
-    'x-govshare-signature': signRequest(config.subgraphSecret, { aud: subgraph, rid: 'gateway' }, body),
-  }), log);
+  const source = new SupergraphSource();
+  // The gateway's own calls (SDL for composition and publishing) are signed without a caller.
+  const fetchSdl = (endpoint: SubgraphEndpoint) => fetchSubgraphSdl(endpoint, (subgraph, body) => ({
+    [SIGNATURE_HEADER]: signRequest(config.subgraphSecret, { aud: subgraph, rid: `gateway-${randomUUID()}` }, body),
+  }));
   source.onSwap(() => metrics.supergraphSwaps.inc());
   const departments = options.departments ?? departmentsFromEnv(env);
   let apollo: ApolloServer<GatewayContext> | null = null;
@@ -60,6 +66,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   let grantCache: GrantCache | null = null;
   let keys: KeySource | null = null;
   let workflow: WorkflowStores | null = null;
+  let registry: SchemaRegistry | null = null;
+  let publisher: Publisher | null = null;
+  let stopFollowing: (() => void) | null = null;
   let url = '';
   const abort = new AbortController();
 
@@ -106,7 +115,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       keys = await keySourceFromEnv(env, (message) => log(`WARNING: ${message}`));
       const calendar = options.calendar ?? calendarFromEnv(env, now(), (message) => log(`WARNING: ${message}`));
       for (const name of config.devDefaults) log(`WARNING: ${name} is not set: using a development default. Never run production like this.`);
-      state ??= await createStateStores({ ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), prefix: config.redisPrefix });
+      state ??= await createStateStores({
+        ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), prefix: config.redisPrefix,
+        ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+      });
       grantCache = new GrantCache(state.grants);
       workflow = workflowStores(state);
       const stores = workflow;
@@ -118,11 +130,17 @@ export function createGateway(options: GatewayOptions): Gateway {
       const address = app.server.address();
       url = typeof address === 'object' && address ? `http://${config.host}:${address.port}` : `http://${config.host}:${config.port}`;
 
-      const platform = createPlatformSubgraph({ state, workflow, departments, calendar, model, now });
-      const loaded = await source.load(config.subgraphs, abort.signal, [
-        { name: PLATFORM_SUBGRAPH, sdl: platform.sdl, url: `http://${PLATFORM_SUBGRAPH}.local/graphql` },
-      ]);
+      registry = new SchemaRegistry(state);
+      const platform = createPlatformSubgraph({
+        state, workflow, departments, calendar, model, now,
+        registry: { registry: () => registry!, publisher: () => publisher! },
+      });
+      const local = [{ name: PLATFORM_SUBGRAPH, sdl: platform.sdl, url: `http://${PLATFORM_SUBGRAPH}.local/graphql` }];
+      const sync = { registry, source, local, fetchSdl, now, log };
+      const loaded = await bootstrapSupergraph({ ...sync, endpoints: config.subgraphs, signal: abort.signal });
       await syncResourceHistory(loaded.model, workflow.resourceHistory, now());
+      publisher = new Publisher({ registry, source, local, fetchSdl, grants: state.grants, audit: state.audit, now, requestId: () => randomUUID() });
+      stopFollowing = followRegistry(sync);
       const executor = createApolloExecutor({
         source,
         subgraphSecret: config.subgraphSecret,
@@ -137,6 +155,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     async close() {
       abort.abort();
+      stopFollowing?.();
       await apollo?.stop();
       await app.close();
       grantCache?.close();

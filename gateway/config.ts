@@ -14,6 +14,8 @@ export interface GatewayConfig {
   auditKey: string;
   /** Which of the keys above are development defaults (warned about at start). */
   devDefaults: string[];
+  /** Embedded mode: where the schema registry is kept across restarts (`GOVSHARE_DATA_DIR`). */
+  dataDir?: string;
 }
 
 const DEV_AUDIT_KEY = 'govshare-dev-audit-key-not-for-production';
@@ -40,6 +42,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv): GatewayConfig {
     subgraphSecret: signing.secret,
     auditKey: env.GOVSHARE_AUDIT_KEY ?? DEV_AUDIT_KEY,
     devDefaults,
+    dataDir: env.GOVSHARE_DATA_DIR ?? '.data',
   };
 }
 

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { databaseConfigFromEnv, hostSubgraphs, openDatabase } from './kit/index.ts';
 import { sampleOptionsFromEnv } from './sample-data/index.ts';
 import { subgraphSecretFromEnv } from '../schema/gateway-signature.ts';
-import { SAMPLE_SUBGRAPHS, sampleSubgraph } from './samples.ts';
+import { loadSubgraph, SAMPLE_SUBGRAPHS } from './samples.ts';
 
 const arg = process.argv[2];
 if (!arg) {
@@ -14,7 +14,7 @@ if (!arg) {
   process.exit(2);
 }
 const all = arg === '--all';
-const definitions = all ? SAMPLE_SUBGRAPHS : [sampleSubgraph(arg)];
+const definitions = all ? SAMPLE_SUBGRAPHS : [await loadSubgraph(arg)];
 const dataDir = resolve(process.env.GOVSHARE_DATA_DIR ?? '.data', 'pglite', all ? 'all' : arg);
 const dbConfig = databaseConfigFromEnv(process.env, dataDir);
 const log = (message: string) => console.log(`[subgraphs] ${message}`);

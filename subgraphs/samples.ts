@@ -17,3 +17,15 @@ export function sampleSubgraph(name: string): SubgraphDefinition<unknown> {
   if (!found) throw new Error(`unknown subgraph "${name}"; the samples are ${SAMPLE_SUBGRAPHS.map((d) => d.name).join(', ')}`);
   return found;
 }
+
+/** A sample, or a provider subgraph scaffolded with `npm run new-subgraph` into `subgraphs/<name>/`. */
+export async function loadSubgraph(name: string): Promise<SubgraphDefinition<unknown>> {
+  const sample = SAMPLE_SUBGRAPHS.find((d) => d.name === name);
+  if (sample) return sample;
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`"${name}" is not a subgraph name`);
+  try {
+    return (await import(new URL(`./${name}/index.ts`, import.meta.url).href)).default as SubgraphDefinition<unknown>;
+  } catch {
+    throw new Error(`unknown subgraph "${name}": neither a sample (${SAMPLE_SUBGRAPHS.map((d) => d.name).join(', ')}) nor a folder subgraphs/${name}/`);
+  }
+}

@@ -6,7 +6,10 @@ import { warnIfNotDurable } from './redis-durability.ts';
 import { RedisGrantStore } from './redis-grants.ts';
 import type { StateStores } from './types.ts';
 import type { Indexer, StoredRecord } from './record-store.ts';
+import { join } from 'node:path';
 import { MemoryRecordStore } from './memory-records.ts';
+import { FileRecordStore } from './file-records.ts';
+import { memoryEvents, redisEvents } from './events.ts';
 import { RedisRecordStore } from './redis-records.ts';
 
 export * from './types.ts';
@@ -21,22 +24,29 @@ export interface StateStoreOptions {
   prefix?: string;
   /** Where outages and recoveries are reported (once each). Default console.warn. */
   log?: StateLog;
+  /** In-process state only: where durable record stores keep their files. Without it nothing is written. */
+  dataDir?: string;
 }
 
 /** Opens the platform's state. With Redis, rejects (StoreUnavailableError) unless Redis answers now. */
 export async function createStateStores(options: StateStoreOptions = {}): Promise<StateStores> {
-  if (!options.redisUrl) return memoryStores();
+  if (!options.redisUrl) return memoryStores(options.dataDir);
   return redisStores(options.redisUrl, options.prefix ?? 'govshare:', options.log ?? ((message) => console.warn(message)));
 }
 
-function memoryStores(): StateStores {
+function memoryStores(dataDir?: string): StateStores {
   const recordStores = new Map<string, unknown>();
   return {
     kind: 'memory',
     grants: new MemoryGrantStore(),
     audit: new MemoryAuditLog(),
-    records: <T extends StoredRecord>(kind: string, indexer: Indexer<T>) => {
-      if (!recordStores.has(kind)) recordStores.set(kind, new MemoryRecordStore(indexer));
+    events: memoryEvents(),
+    records: <T extends StoredRecord>(kind: string, indexer: Indexer<T>, _orderOf: unknown, options: { durable?: boolean } = {}) => {
+      if (!recordStores.has(kind)) {
+        recordStores.set(kind, options.durable && dataDir
+          ? new FileRecordStore(join(dataDir, 'state', `${kind}.json`), indexer)
+          : new MemoryRecordStore(indexer));
+      }
       return recordStores.get(kind) as unknown as MemoryRecordStore<T>;
     },
     ping: async () => {},
@@ -58,6 +68,7 @@ async function redisStores(url: string, prefix: string, log: StateLog): Promise<
       grants,
       audit,
       records: (kind, indexer, orderOf) => new RedisRecordStore(redis, prefix, kind, indexer, orderOf),
+      events: redisEvents(redis, subscriber, prefix),
       ping: async () => { await storeCall('ping', () => redis.ping()); },
       close,
     };

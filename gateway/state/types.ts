@@ -1,3 +1,4 @@
+import type { StateEvents } from './events.ts';
 import type { Indexer, RecordStore, StoredRecord } from './record-store.ts';
 /**
  * The platform's state (grants and the audit log) as the gateway and the platform API see it.
@@ -81,8 +82,13 @@ export interface AuditLog {
 }
 
 export interface StateStores {
-  /** A workflow record store of this backend under `kind` (applications, data issues, catalog history). */
-  records<T extends StoredRecord>(kind: string, indexer: Indexer<T>, orderOf: (record: T) => number): RecordStore<T>;
+  /**
+   * A workflow record store of this backend under `kind` (applications, data issues, catalog history).
+   * `durable`: in-process state keeps it in a file under the data folder, so a restart keeps it.
+   */
+  records<T extends StoredRecord>(kind: string, indexer: Indexer<T>, orderOf: (record: T) => number, options?: { durable?: boolean }): RecordStore<T>;
+  /** Announcements to every replica sharing this state. */
+  events: StateEvents;
   kind: 'memory' | 'redis';
   grants: GrantStore;
   audit: AuditLog;

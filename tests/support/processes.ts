@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { REPO_ROOT } from './sample.ts';
 
 export interface Spawned {
@@ -14,13 +17,20 @@ export function spawnScript(script: string, args: string[], env: Record<string, 
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: REPO_ROOT,
     // A private Redis key prefix unless the test shares one on purpose (replicas of one deployment).
-    env: { ...process.env, GOVSHARE_REDIS_PREFIX: `govshare-test-${randomBytes(5).toString('hex')}:`, ...env },
+    // and a data folder of its own, so an embedded registry never lands in the repo's .data/.
+    env: {
+      ...process.env,
+      GOVSHARE_REDIS_PREFIX: `govshare-test-${randomBytes(5).toString('hex')}:`,
+      GOVSHARE_DATA_DIR: mkdtempSync(join(tmpdir(), 'govshare-data-')),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout!.on('data', (chunk) => { output += chunk; });
   child.stderr!.on('data', (chunk) => { output += chunk; });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': only then has everything the process printed been read.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return {
     child,
     output: () => output,
