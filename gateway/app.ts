@@ -11,6 +11,7 @@ import { SupergraphSource } from './composition/supergraph-source.ts';
 import { createApolloExecutor } from './execution/apollo.ts';
 import type { GatewayContext } from './execution/context.ts';
 import { graphqlRoute } from './http/graphql-route.ts';
+import { RateLimiter } from './http/rate-limit.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { createGatewayMetrics } from './http/metrics.ts';
 import { departmentsFromEnv, type DepartmentDirectory } from './identity/departments.ts';
@@ -100,7 +101,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         return keys.verify(token);
       },
     }, departments);
-    await scope.register(graphqlRoute, { server: () => apollo, authenticate, metrics });
+    const rateLimiter = new RateLimiter(config.rateLimit.perSecond, config.rateLimit.burst);
+    await scope.register(graphqlRoute, { server: () => apollo, authenticate, metrics, rateLimiter });
   });
 
   return {

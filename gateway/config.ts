@@ -16,6 +16,8 @@ export interface GatewayConfig {
   devDefaults: string[];
   /** Embedded mode: where the schema registry is kept across restarts (`GOVSHARE_DATA_DIR`). */
   dataDir?: string;
+  /** Requests per second per department and replica (`GOVSHARE_RATE_LIMIT`, 0 = off), and the burst allowed. */
+  rateLimit: { perSecond: number; burst: number };
 }
 
 const DEV_AUDIT_KEY = 'govshare-dev-audit-key-not-for-production';
@@ -43,6 +45,10 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv): GatewayConfig {
     auditKey: env.GOVSHARE_AUDIT_KEY ?? DEV_AUDIT_KEY,
     devDefaults,
     dataDir: env.GOVSHARE_DATA_DIR ?? '.data',
+    rateLimit: {
+      perSecond: Number(env.GOVSHARE_RATE_LIMIT ?? 1000),
+      burst: Number(env.GOVSHARE_RATE_BURST ?? env.GOVSHARE_RATE_LIMIT ?? 2000),
+    },
   };
 }
 

@@ -4,11 +4,13 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { GatewayContext } from '../execution/context.ts';
 import { RequestRefused, type createAuthenticator } from '../pipeline/authenticate.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import type { RateLimiter } from './rate-limit.ts';
 
 export interface GraphqlRouteOptions {
   server: () => ApolloServer<GatewayContext> | null;
   authenticate: ReturnType<typeof createAuthenticator>;
   metrics: GatewayMetrics;
+  rateLimiter: RateLimiter;
   /** Longest accepted query text; longer ones are refused before parsing. */
   maxQueryLength?: number;
 }
@@ -17,7 +19,7 @@ export interface GraphqlRouteOptions {
  * `/graphql`: authenticate here (nothing else runs for a stranger), then Apollo's pipeline with the
  * share-policy stages, then the answer back to the client.
  */
-export const graphqlRoute: FastifyPluginAsync<GraphqlRouteOptions> = async (app, { server, authenticate, metrics, maxQueryLength = 100_000 }) => {
+export const graphqlRoute: FastifyPluginAsync<GraphqlRouteOptions> = async (app, { server, authenticate, metrics, rateLimiter, maxQueryLength = 100_000 }) => {
   // Malformed JSON gets a GraphQL-shaped error with a contract code, not Fastify's own format.
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, _request, reply) => {
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
@@ -47,6 +49,11 @@ export const graphqlRoute: FastifyPluginAsync<GraphqlRouteOptions> = async (app,
           try { extensions = JSON.parse((request.query as Record<string, string>).extensions!); } catch { extensions = undefined; }
         }
         const caller = await authenticate(request.headers, extensions);
+        const wait = rateLimiter.take(caller.department);
+        if (wait > 0) {
+          reply.header('retry-after', String(wait));
+          return sendError(reply, 429, 'RATE_LIMITED', `too many requests from ${caller.department}: retry in ${wait} s`);
+        }
         const headers = new HeaderMap();
         for (const [name, value] of Object.entries(request.headers)) {
           if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);

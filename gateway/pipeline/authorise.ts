@@ -52,8 +52,18 @@ export function authorise(
   if (denied.length > 0) return { kind: 'denied', denied: denied.sort((a, b) => a.coordinate.localeCompare(b.coordinate)) };
   if (conditionalTouched.length > 0 && !purpose) return { kind: 'purpose-required', coordinates: conditionalTouched };
   // Keys of entities are needed to join subgraphs; the gateway decides what reaches the caller.
-  for (const f of model.fields.values()) if (f.key && f.shareType === 'CONDITIONAL') readable.add(f.coordinate);
+  for (const coordinate of conditionalKeys(model)) readable.add(coordinate);
   return { kind: 'allowed', readable: [...readable].sort(), raw, conditional: conditionalTouched.length > 0, grantIds: [...grantIds] };
+}
+
+const keysByModel = new WeakMap<PolicyModel, string[]>();
+function conditionalKeys(model: PolicyModel): string[] {
+  let keys = keysByModel.get(model);
+  if (!keys) {
+    keys = [...model.fields.values()].filter((f) => f.key && f.shareType === 'CONDITIONAL').map((f) => f.coordinate);
+    keysByModel.set(model, keys);
+  }
+  return keys;
 }
 
 function addConditionalCovered(analysis: OperationAnalysis, model: PolicyModel, governing: string, readable: Set<string>): void {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createGateway, type Gateway } from '../../gateway/app.ts';
-import { gatewayConfigFromEnv } from '../../gateway/config.ts';
+import { gatewayConfigFromEnv, type GatewayConfig } from '../../gateway/config.ts';
 import { createStateStores, type StateStores } from '../../gateway/state/index.ts';
 import { hostSubgraphs, type HostedSubgraph, type SubgraphDefinition } from '../../subgraphs/kit/index.ts';
 import { SAMPLE_SUBGRAPHS } from '../../subgraphs/samples.ts';
@@ -35,6 +35,8 @@ export interface StackOptions {
   now?: () => Date;
   /** State the test built itself (e.g. on a private Redis it will kill); closed with the stack. */
   injectedState?: StateStores;
+  /** Gateway settings that differ from the defaults (e.g. a small rate limit). */
+  gatewayConfig?: Partial<GatewayConfig>;
 }
 
 /** The state kinds a suite runs against: in-process always, Redis whenever REDIS_URL is set (CI sets it). */
@@ -77,7 +79,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ports: Object.fromEntries((options.definitions ?? SAMPLE_SUBGRAPHS).map((d) => [d.name, 0])),
   });
   const gateway = createGateway({
-    config: { ...config, port: 0, subgraphs: subgraphs.map((s) => ({ name: s.name, url: s.url })) },
+    config: { ...config, ...options.gatewayConfig, port: 0, subgraphs: subgraphs.map((s) => ({ name: s.name, url: s.url })) },
     env: {},
     state: testState.state,
     ...(options.now ? { now: options.now } : {}),

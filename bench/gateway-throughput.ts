@@ -1,0 +1,59 @@
+/**
+ * Requests/s of one query across five subgraphs (population, legal-entity, credit, social-security,
+ * e-license) reading a CONDITIONAL masked field, through:
+ *   bare         @apollo/gateway, default settings, over plain subgraphs (no door, no enforcement)
+ *   policy off   govshare without its policy layer (no analysis, authorisation, masking, audit)
+ *   govshare     everything on: token, share rules and grants, masks, signed subgraph calls, audit write
+ * Targets: govshare ≥ 1.5 × bare; the policy layer costs ≤ 5 % against policy off.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { issueDevToken } from '../gateway/identity/token-issuer.ts';
+import { persons, DEFAULT_SAMPLE } from '../subgraphs/sample-data/index.ts';
+import { load, serve } from './processes.ts';
+
+const QUERY = `query Bench($id: ID!) { person(idNumber: $id) { name birthDate gender mobile dishonestDebtor
+  enterprises { name creditRating insuredEmployeeCount licenses { type status } } } }`;
+const gatewayUrl = `http://127.0.0.1:${process.env.BENCH_GATEWAY_PORT ?? 4300}/graphql`;
+const duration = process.env.BENCH_DURATION_MS ?? '8000';
+const concurrency = process.env.BENCH_CONCURRENCY ?? '16';
+
+export async function gatewayThroughput(): Promise<Record<string, any>> {
+  const ids: string[] = [];
+  for (const p of persons(DEFAULT_SAMPLE)) { ids.push(p.idNumber); if (ids.length === 200) break; }
+  const bodies = JSON.stringify(ids.map((id) => JSON.stringify({ query: QUERY, variables: { id } })));
+  const headers = JSON.stringify({ authorization: `Bearer ${await issueDevToken({ department: 'tax', ttlSeconds: 3600 })}`, 'x-share-purpose': encodeURIComponent('基准测试') });
+
+  const scenarios: Array<{ name: string; subgraphs: string; gateway: string; env?: Record<string, string> }> = [
+    { name: 'bare @apollo/gateway', subgraphs: 'subgraphs-bare', gateway: 'gateway-bare' },
+    { name: 'govshare, policy off', subgraphs: 'subgraphs-govshare', gateway: 'gateway-policy-off' },
+    { name: 'govshare, all on (in-process state)', subgraphs: 'subgraphs-govshare', gateway: 'gateway-govshare' },
+    ...(process.env.REDIS_URL ? [{ name: 'govshare, all on (Redis state)', subgraphs: 'subgraphs-govshare', gateway: 'gateway-govshare', env: { BENCH_REDIS_URL: process.env.REDIS_URL } }] : []),
+  ];
+  const results: Array<Record<string, any>> = [];
+  for (const scenario of scenarios) {
+    const subgraphs = await serve(scenario.subgraphs);
+    const gateway = await serve(scenario.gateway, scenario.env);
+    try {
+      const result = await load({ LOAD_URL: gatewayUrl, LOAD_BODIES: bodies, LOAD_HEADERS: headers, LOAD_DURATION_MS: duration, LOAD_CONCURRENCY: concurrency, LOAD_EXPECT: '"person":{' });
+      results.push({ scenario: scenario.name, ...result, gatewayPeakRssMb: gateway.peakRssMb(), subgraphsPeakRssMb: subgraphs.peakRssMb() });
+      process.stderr.write(`  ${scenario.name.padEnd(38)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  errors ${result.errors}${result.sample ? `  e.g. ${result.sample}` : ''}\n`);
+    } finally {
+      await gateway.stop();
+      await subgraphs.stop();
+    }
+  }
+  const rps = (name: string) => results.find((r) => r.scenario === name)?.rps ?? NaN;
+  const summary = {
+    speedupOverBare: rps('govshare, all on (in-process state)') / rps('bare @apollo/gateway'),
+    policyCost: 1 - rps('govshare, all on (in-process state)') / rps('govshare, policy off'),
+    targets: { speedupOverBare: '≥ 1.5', policyCost: '≤ 0.05' },
+  };
+  return { query: QUERY, concurrency: Number(concurrency), durationMs: Number(duration), results, summary };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const outcome = await gatewayThroughput();
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/gateway-throughput.json', JSON.stringify(outcome, null, 2));
+  console.log(JSON.stringify(outcome.summary, null, 2));
+}

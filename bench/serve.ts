@@ -1,0 +1,54 @@
+/**
+ * One benchmark process, by role (the orchestrator starts them one scenario at a time):
+ *   subgraphs-govshare | subgraphs-bare     the seven samples, BENCH_SUBGRAPH_BASE + i
+ *   gateway-govshare | gateway-policy-off   our gateway with or without the policy layer, on BENCH_GATEWAY_PORT
+ *   gateway-bare                             @apollo/gateway with default settings behind startStandaloneServer
+ */
+import { resolve } from 'node:path';
+import { ensureSchemaAndSeed, hostSubgraphs, openDatabase, databaseConfigFromEnv } from '../subgraphs/kit/index.ts';
+import { SAMPLE_SUBGRAPHS } from '../subgraphs/samples.ts';
+import { DEFAULT_SAMPLE } from '../subgraphs/sample-data/index.ts';
+import { DEV_SUBGRAPH_SECRET } from '../schema/gateway-signature.ts';
+import { hostBareSubgraphs } from './bare-subgraphs.ts';
+
+const role = process.argv[2];
+const base = Number(process.env.BENCH_SUBGRAPH_BASE ?? 4301);
+const gatewayPort = Number(process.env.BENCH_GATEWAY_PORT ?? 4300);
+const ports = Object.fromEntries(SAMPLE_SUBGRAPHS.map((d, i) => [d.name, base + i]));
+const endpoints = SAMPLE_SUBGRAPHS.map((d) => ({ name: d.name, url: `http://127.0.0.1:${ports[d.name]}/graphql` }));
+const ready = (what: string) => process.stdout.write(`READY ${what}\n`);
+
+if (role === 'subgraphs-govshare' || role === 'subgraphs-bare') {
+  const db = await openDatabase(databaseConfigFromEnv(process.env, resolve('.data', 'bench', 'pglite')));
+  for (const d of SAMPLE_SUBGRAPHS) await ensureSchemaAndSeed(db, d, DEFAULT_SAMPLE);
+  if (role === 'subgraphs-govshare') {
+    await hostSubgraphs({ definitions: SAMPLE_SUBGRAPHS, db, sample: DEFAULT_SAMPLE, ports, signatureSecret: DEV_SUBGRAPH_SECRET });
+  } else {
+    await hostBareSubgraphs(SAMPLE_SUBGRAPHS, db, ports);
+  }
+  ready(role);
+} else if (role === 'gateway-govshare' || role === 'gateway-policy-off') {
+  const { createGateway } = await import('../gateway/app.ts');
+  const { gatewayConfigFromEnv } = await import('../gateway/config.ts');
+  const gateway = createGateway({
+    config: { ...gatewayConfigFromEnv({ REDIS_URL: process.env.BENCH_REDIS_URL ?? '' }), port: gatewayPort, subgraphs: endpoints, dataDir: undefined },
+    env: {}, enforcePolicy: role === 'gateway-govshare',
+  });
+  await gateway.start();
+  // The benchmark's consumer holds a (masked) grant for the CONDITIONAL field the query reads.
+  await gateway.state.grants.create({ consumer: 'tax', resource: 'POP-PERSON', fields: ['Person.mobile'], raw: false, purpose: '基准测试',
+    validUntil: new Date(Date.now() + 3_600_000).toISOString() }, new Date());
+  ready(role);
+} else if (role === 'gateway-bare') {
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true'; // no traffic may leave this machine, even in a benchmark
+  const { ApolloServer } = await import('@apollo/server');
+  const { startStandaloneServer } = await import('@apollo/server/standalone');
+  const { ApolloGateway, IntrospectAndCompose } = await import('@apollo/gateway');
+  const gateway = new ApolloGateway({ supergraphSdl: new IntrospectAndCompose({ subgraphs: endpoints }) });
+  const server = new ApolloServer({ gateway });
+  await startStandaloneServer(server, { listen: { port: gatewayPort, host: '127.0.0.1' } });
+  ready(role);
+} else {
+  process.stderr.write(`unknown role ${role}\n`);
+  process.exit(2);
+}
