@@ -1,11 +1,13 @@
 import type { Resolvers, SubgraphContext } from '../kit/index.ts';
 import type { HousingLoaders, PropertyRecord } from './loaders.ts';
+import { verifyPropertyOwnership, type OwnershipClaim } from './compare.ts';
 
 type Ctx = SubgraphContext<HousingLoaders>;
 
 export const resolvers: Resolvers = {
   Query: {
-    // verifyPropertyOwnership: comparisons are implemented separately.
+    verifyPropertyOwnership: (_: unknown, { claims }: { claims: OwnershipClaim[] }, ctx: Ctx) =>
+      verifyPropertyOwnership(ctx.sql, claims),
   },
   Property: {
     __resolveReference: (ref: { certificateNumber: string }, ctx: Ctx) => ctx.loaders.property.load(ref.certificateNumber),

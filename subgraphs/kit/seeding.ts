@@ -20,6 +20,9 @@ export async function ensureSchemaAndSeed(
     CREATE TABLE ${schema}.govshare_seed (marker text PRIMARY KEY, seeded_at timestamptz NOT NULL DEFAULT now())`);
   await sql.exec(definition.ddl);
   if (definition.seed) await definition.seed(sql, options);
+  // Fresh statistics, or the planner guesses (and a million-row table gets scanned for 10,000 keys).
+  const tables = await sql.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = $1`, [definition.dbSchema]);
+  for (const { name } of tables) await sql.exec(`ANALYZE ${schema}.${quoteIdent(name)}`);
   await sql.query(`INSERT INTO ${schema}.govshare_seed (marker) VALUES ($1)`, [marker]);
   return 'seeded';
 }

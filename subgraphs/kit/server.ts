@@ -4,6 +4,8 @@ import { parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { Counter, Registry } from 'prom-client';
 import { withShareDirectives } from '../../schema/share-sdl.ts';
+import { analyseSubgraphs, type PolicyModel } from '../../schema/policy-model.ts';
+import { parseSubgraph } from '../../schema/parse-subgraph.ts';
 import type { SignatureClaims } from '../../schema/gateway-signature.ts';
 import type { SubgraphContext, SubgraphDefinition } from './definition.ts';
 import { gatewaySignature } from './gateway-signature.ts';
@@ -23,11 +25,45 @@ export function subgraphSdl(definition: SubgraphDefinition<unknown>): string {
   return withShareDirectives(definition.sdl);
 }
 
+/** The subgraph's SDL breaks a CONTRACT §3 rule: the kit refuses to serve it. */
+export class SubgraphRulesError extends Error {
+  constructor(readonly subgraph: string, readonly issues: readonly { code: string; coordinate?: string; message: string }[]) {
+    super(`subgraph "${subgraph}" breaks CONTRACT §3 and will not start: ${issues
+      .map((i) => `${i.code}${i.coordinate ? ` at ${i.coordinate}` : ''}: ${i.message}`).join('; ')}`);
+    this.name = 'SubgraphRulesError';
+  }
+}
+
+/**
+ * Provider-side enforcement: the subgraph checks its own SDL with the rules the gateway applies at
+ * composition (every field classified, `@compare` results carry flags only, …) before it serves a
+ * request. Only what depends on other subgraphs is left to composition: an entity key field this
+ * subgraph repeats without `@share` is classified by the entity's owner.
+ */
+export function checkSubgraphRules(definition: SubgraphDefinition<unknown>): PolicyModel {
+  const sdl = subgraphSdl(definition);
+  const { model, errors } = analyseSubgraphs([{ name: definition.name, sdl }]);
+  if (errors.length === 0) return model;
+  const keysOwnedElsewhere = new Set<string>();
+  try {
+    for (const type of parseSubgraph(definition.name, sdl).types.values()) {
+      for (const field of type.fields) {
+        if (type.keyFields.has(field.name) && !field.share) keysOwnedElsewhere.add(`${type.name}.${field.name}`);
+      }
+    }
+  } catch { /* an SDL that does not parse is reported by the analysis already */ }
+  const own = errors.filter((e) => !(e.code === 'UNCLASSIFIED_FIELD' && e.coordinate && keysOwnedElsewhere.has(e.coordinate)));
+  if (own.length > 0) throw new SubgraphRulesError(definition.name, own);
+  return model;
+}
+
 /**
  * One provider subgraph as an encapsulated Fastify plugin: `/graphql` (mercurius serving the
- * Federation 2 schema), `/healthz` and `/metrics`, with its own metrics registry.
+ * Federation 2 schema), `/healthz` and `/metrics`, with its own metrics registry. Refuses to load
+ * (throws `SubgraphRulesError`) when the subgraph's own SDL breaks a CONTRACT §3 rule.
  */
 export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (app, { definition, sql, signatureSecret }) => {
+  const model = checkSubgraphRules(definition);
   const registry = new Registry();
   const dbQueries = new Counter({
     name: 'govshare_subgraph_db_queries_total',
@@ -59,7 +95,7 @@ export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (
       return { sql: counted, loaders: definition.loaders(counted), caller: request.gatewayClaims };
     },
   });
-  await app.register(shareEnforcement, { subgraph: definition.name });
+  await app.register(shareEnforcement, { subgraph: definition.name, model });
 
   app.get('/healthz', async () => ({ status: 'ok', subgraph: definition.name }));
   app.get('/metrics', async (_req, reply) => {
@@ -71,6 +107,11 @@ export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (
 /** A Fastify server hosting one subgraph (the usual deployment: one process, one port). */
 export async function createSubgraphServer(options: SubgraphPluginOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
-  await app.register(subgraphPlugin, options);
+  try {
+    await app.register(subgraphPlugin, options);
+  } catch (error) {
+    await app.close().catch(() => {});
+    throw error;
+  }
   return app;
 }

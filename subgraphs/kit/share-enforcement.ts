@@ -2,48 +2,53 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import mercurius from 'mercurius';
 import mercuriusAuth from 'mercurius-auth';
-import { valueFromASTUntyped, type DirectiveNode, type GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { SignatureClaims } from '../../schema/gateway-signature.ts';
+import type { PolicyModel } from '../../schema/policy-model.ts';
 
-interface AuthContext { claims?: SignatureClaims; readable: ReadonlySet<string> }
+interface AuthContext { readable: ReadonlySet<string> }
+interface FieldRule { coordinate: string; shareType: 'CONDITIONAL' | 'NONE' }
 
-const shareTypes = new WeakMap<DirectiveNode, string>();
-
-function shareTypeOf(directive: DirectiveNode): string {
-  let type = shareTypes.get(directive);
-  if (type === undefined) {
-    const arg = directive.arguments?.find((a) => a.name.value === 'type');
-    type = arg ? String(valueFromASTUntyped(arg.value)) : 'NONE';
-    shareTypes.set(directive, type);
+/**
+ * The fields the subgraph must check itself: CONDITIONAL fields it owns that decide access, and every
+ * NONE field. UNCONDITIONAL fields need no check, and a value type's CONDITIONAL fields are reached only
+ * through the field that leads to them, which is checked — so a list of 10,000 comparison results costs one check, not
+ * 50,000 (each check is an extra async resolver in mercurius-auth).
+ */
+export function enforcedFields(model: PolicyModel, subgraph: string): Record<string, Record<string, FieldRule>> {
+  const policy: Record<string, Record<string, FieldRule>> = {};
+  for (const field of model.fields.values()) {
+    if (field.subgraph !== subgraph || field.shareType === 'UNCONDITIONAL') continue;
+    // NONE is refused wherever it stands; a CONDITIONAL value-type field is covered by its leading field.
+    if (field.onValueType && field.shareType === 'CONDITIONAL') continue;
+    (policy[field.typeName] ??= {})[field.fieldName] = { coordinate: field.coordinate, shareType: field.shareType };
   }
-  return type;
+  return policy;
 }
 
 /**
  * Defence in depth: the provider enforces `@share` itself on the identity the gateway signed.
- * UNCONDITIONAL passes, CONDITIONAL only for coordinates the gateway says the caller may read,
- * NONE never — so a misconfigured gateway still cannot make the provider hand them out.
- * Registered after mercurius, in the same encapsulation context.
+ * CONDITIONAL passes only for coordinates the gateway vouches for (`fld`), NONE never — so a
+ * misconfigured gateway still cannot make the provider hand them out. Registered after mercurius,
+ * in the same encapsulation context.
  */
-export const shareEnforcement = fp<{ subgraph: string }>(async (app, { subgraph }) => {
+export const shareEnforcement = fp<{ subgraph: string; model: PolicyModel }>(async (app, { subgraph, model }) => {
+  const policy = enforcedFields(model, subgraph);
+  if (Object.keys(policy).length === 0) return;
   // The package's typings describe an ESM default its CommonJS export does not have under NodeNext.
   await app.register(mercuriusAuth as unknown as FastifyPluginAsync<Record<string, unknown>>, {
-    authDirective: 'share',
-    authContext: (context: { reply: { request: { gatewayClaims?: SignatureClaims } } }) => {
-      const claims = context.reply.request.gatewayClaims;
-      return { claims, readable: new Set(claims?.fld ?? []) } satisfies AuthContext;
-    },
-    applyPolicy: async (policy: DirectiveNode, _parent: unknown, _args: unknown, context: { auth?: AuthContext }, info: GraphQLResolveInfo) => {
-      const type = shareTypeOf(policy);
-      if (type === 'UNCONDITIONAL') return true;
-      const coordinate = `${info.parentType.name}.${info.fieldName}`;
-      if (type === 'CONDITIONAL' && context.auth?.readable.has(coordinate)) return true;
+    mode: 'external',
+    policy,
+    authContext: (context: { reply: { request: { gatewayClaims?: SignatureClaims } } }) =>
+      ({ readable: new Set(context.reply.request.gatewayClaims?.fld ?? []) }) satisfies AuthContext,
+    applyPolicy: async (rule: FieldRule, _parent: unknown, _args: unknown, context: { auth?: AuthContext }, _info: GraphQLResolveInfo) => {
+      if (rule.shareType === 'CONDITIONAL' && context.auth?.readable.has(rule.coordinate)) return true;
       // 200, not mercurius-auth's default 500: the gateway then passes a clear code on.
       return new mercurius.ErrorWithProps(
-        type === 'NONE'
-          ? `${coordinate} is not shared by subgraph "${subgraph}"`
-          : `${coordinate} is CONDITIONAL: the gateway did not vouch for a grant`,
-        { code: 'SHARE_DENIED', coordinate }, 200);
+        rule.shareType === 'NONE'
+          ? `${rule.coordinate} is not shared by subgraph "${subgraph}"`
+          : `${rule.coordinate} is CONDITIONAL: the gateway did not vouch for a grant`,
+        { code: 'SHARE_DENIED', coordinate: rule.coordinate }, 200);
     },
   });
 });

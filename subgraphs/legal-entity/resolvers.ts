@@ -1,6 +1,7 @@
 import type { Resolvers, SubgraphContext } from '../kit/index.ts';
 import { badUserInput } from '../kit/errors.ts';
 import type { EnterpriseRecord, LegalEntityLoaders } from './loaders.ts';
+import { verifyEnterprises, type EnterpriseClaim } from './compare.ts';
 
 type Ctx = SubgraphContext<LegalEntityLoaders>;
 const MAX_BATCH = 1000;
@@ -12,7 +13,7 @@ export const resolvers: Resolvers = {
       if (usccs.length > MAX_BATCH) throw badUserInput(`enterprises takes at most ${MAX_BATCH} codes, got ${usccs.length}`);
       return ctx.loaders.enterprise.loadMany(usccs);
     },
-    // verifyEnterprises: comparisons are implemented separately.
+    verifyEnterprises: (_: unknown, { claims }: { claims: EnterpriseClaim[] }, ctx: Ctx) => verifyEnterprises(ctx.sql, claims),
   },
   Enterprise: {
     __resolveReference: (ref: { uscc: string }, ctx: Ctx) => ctx.loaders.enterprise.load(ref.uscc),

@@ -1,0 +1,40 @@
+/** What the CLI can compare: one `@compare` field per resource of the sample catalog (CONTRACT §5). */
+export interface CompareTarget {
+  resource: string;
+  /** The root field resolved by the provider. */
+  field: string;
+  /** GraphQL input type of one claim. */
+  claimType: string;
+  /** Claim fields, as the CSV header names them; the first is the record key. */
+  claimFields: readonly string[];
+  /** Result flags, in output column order (`index` is checked, not written). */
+  resultFields: readonly string[];
+}
+
+export const COMPARE_TARGETS: Readonly<Record<string, CompareTarget>> = {
+  'POP-PERSON': {
+    resource: 'POP-PERSON', field: 'verifyPersons', claimType: 'PersonClaim',
+    claimFields: ['idNumber', 'name', 'birthDate', 'householdAddress'],
+    resultFields: ['found', 'nameMatches', 'birthDateMatches', 'addressMatches'],
+  },
+  'ENT-ENTERPRISE': {
+    resource: 'ENT-ENTERPRISE', field: 'verifyEnterprises', claimType: 'EnterpriseClaim',
+    claimFields: ['uscc', 'name', 'legalRepresentativeIdNumber'],
+    resultFields: ['found', 'nameMatches', 'legalRepresentativeMatches', 'active'],
+  },
+  'HSE-PROPERTY': {
+    resource: 'HSE-PROPERTY', field: 'verifyPropertyOwnership', claimType: 'OwnershipClaim',
+    claimFields: ['idNumber'],
+    resultFields: ['ownsProperty', 'propertyCount'],
+  },
+};
+
+/** The operation the CLI sends for a batch of claims. */
+export function compareOperation(target: CompareTarget): string {
+  return `query CompareBatch($claims: [${target.claimType}!]!) { ${target.field}(claims: $claims) { index ${target.resultFields.join(' ')} } }`;
+}
+
+/** The output file's header: the input row number, then the flags. */
+export function outputHeader(target: CompareTarget): string[] {
+  return ['row', ...target.resultFields];
+}
