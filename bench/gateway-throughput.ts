@@ -34,9 +34,15 @@ export async function gatewayThroughput(): Promise<Record<string, any>> {
     const subgraphs = await serve(scenario.subgraphs);
     const gateway = await serve(scenario.gateway, scenario.env);
     try {
+      const cpuBefore = { gateway: gateway.cpuSeconds(), subgraphs: subgraphs.cpuSeconds() };
       const result = await load({ LOAD_URL: gatewayUrl, LOAD_BODIES: bodies, LOAD_HEADERS: headers, LOAD_DURATION_MS: duration, LOAD_CONCURRENCY: concurrency, LOAD_EXPECT: '"person":{' });
-      results.push({ scenario: scenario.name, ...result, gatewayPeakRssMb: gateway.peakRssMb(), subgraphsPeakRssMb: subgraphs.peakRssMb() });
-      process.stderr.write(`  ${scenario.name.padEnd(38)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  errors ${result.errors}${result.sample ? `  e.g. ${result.sample}` : ''}\n`);
+      // CPU per request (warm-up included in both): which process the throughput is bound by.
+      const total = result.requests * (1 + Number(process.env.LOAD_WARMUP_MS ?? 2000) / Number(duration));
+      const gatewayCpuMs = ((gateway.cpuSeconds() - cpuBefore.gateway) * 1000) / total;
+      const subgraphsCpuMs = ((subgraphs.cpuSeconds() - cpuBefore.subgraphs) * 1000) / total;
+      results.push({ scenario: scenario.name, ...result, gatewayCpuMsPerRequest: gatewayCpuMs, subgraphsCpuMsPerRequest: subgraphsCpuMs,
+        gatewayPeakRssMb: gateway.peakRssMb(), subgraphsPeakRssMb: subgraphs.peakRssMb() });
+      process.stderr.write(`  ${scenario.name.padEnd(38)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  cpu/request: gateway ${gatewayCpuMs.toFixed(2)} ms, subgraphs ${subgraphsCpuMs.toFixed(2)} ms  errors ${result.errors}${result.sample ? `  e.g. ${result.sample}` : ''}\n`);
     } finally {
       await gateway.stop();
       await subgraphs.stop();

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-export interface BenchProcess { child: ChildProcess; peakRssMb(): number; stop(): Promise<void> }
+export interface BenchProcess { child: ChildProcess; peakRssMb(): number; cpuSeconds(): number; stop(): Promise<void> }
 
 /** Starts `bench/serve.ts <role>` and resolves once it prints READY. */
 export function serve(role: string, env: Record<string, string> = {}): Promise<BenchProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve.ts', role], { env: { ...process.env, NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const flags = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'bench/serve.ts', role], { env: { ...process.env, NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${role} did not start: ${output.slice(-1000)}`)), 180_000);
@@ -22,6 +23,7 @@ function handle(child: ChildProcess): BenchProcess {
   return {
     child,
     peakRssMb: () => peakRssMb(child.pid!),
+    cpuSeconds: () => cpuSeconds(child.pid!),
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.removeAllListeners('exit');
@@ -37,6 +39,16 @@ export function peakRssMb(pid: number): number {
   try {
     const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
     return match ? Math.round(Number(match[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** User + system CPU time the process has used so far (clock ticks of /proc/<pid>/stat, at 100 Hz). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return 0;
   }

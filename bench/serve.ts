@@ -17,6 +17,8 @@ const gatewayPort = Number(process.env.BENCH_GATEWAY_PORT ?? 4300);
 const ports = Object.fromEntries(SAMPLE_SUBGRAPHS.map((d, i) => [d.name, base + i]));
 const endpoints = SAMPLE_SUBGRAPHS.map((d) => ({ name: d.name, url: `http://127.0.0.1:${ports[d.name]}/graphql` }));
 const ready = (what: string) => process.stdout.write(`READY ${what}\n`);
+// Exit (rather than die) on SIGTERM, so --cpu-prof can write its profile.
+process.once('SIGTERM', () => process.exit(0));
 
 if (role === 'subgraphs-govshare' || role === 'subgraphs-bare') {
   const db = await openDatabase(databaseConfigFromEnv(process.env, resolve('.data', 'bench', 'pglite')));

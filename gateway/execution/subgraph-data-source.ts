@@ -2,34 +2,35 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { SIGNATURE_HEADER, signRequest, type SignatureInput } from '../../schema/gateway-signature.ts';
 import type { GatewayContext } from './context.ts';
+import type { HttpClient } from './http-client.ts';
 
 /**
  * The gateway's call to one subgraph: signed over the exact body with the caller's identity,
- * purpose and readable coordinates, sent with Node's own `fetch` (undici). Apollo's
+ * purpose and readable coordinates, sent over kept-alive connections (`HttpClient`). Apollo's
  * RemoteGraphQLDataSource builds a node-fetch Request per call even with another fetcher, and
  * its body cannot be signed after serialisation, so this is a data source of its own.
  */
 export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
-  constructor(readonly subgraphName: string, private readonly url: string, private readonly secret: string) {}
+  private readonly url: URL;
+
+  constructor(readonly subgraphName: string, url: string, private readonly secret: string, private readonly client: HttpClient) {
+    this.url = new URL(url);
+  }
 
   async process({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
-    const response = await fetch(this.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [SIGNATURE_HEADER]: signRequest(this.secret, signatureInput(this.subgraphName, context as GatewayContext | undefined), body),
-      },
-      body,
-    });
-    const text = await response.text();
+    const response = await this.client.post(this.url, {
+      'content-type': 'application/json',
+      [SIGNATURE_HEADER]: signRequest(this.secret, signatureInput(this.subgraphName, context as GatewayContext | undefined), body),
+    }, body);
     let parsed: GatewayGraphQLResponse;
     try {
-      parsed = JSON.parse(text) as GatewayGraphQLResponse;
+      parsed = JSON.parse(response.body) as GatewayGraphQLResponse;
     } catch {
       throw new Error(`subgraph "${this.subgraphName}" answered ${response.status} with a body that is not JSON`);
     }
-    if (!response.ok && !parsed.errors) throw new Error(`subgraph "${this.subgraphName}" answered ${response.status}`);
+    const ok = response.status >= 200 && response.status < 300;
+    if (!ok && !parsed.errors) throw new Error(`subgraph "${this.subgraphName}" answered ${response.status}`);
     return parsed;
   }
 }
