@@ -62,18 +62,23 @@ describe('the gateway is the only door: subgraphs refuse what it did not sign', 
   });
 
   it('enforces CONDITIONAL itself: a signed call that does not vouch for the field gets no value', async () => {
-    const { body } = await call(ENTITIES, gatewaySigned());
-    expect(body.data._entities[0].mobile).toBeNull();
-    expect(body.errors[0].extensions.code).toBe('SHARE_DENIED');
-    expect(JSON.stringify(body)).not.toContain('13800138000');
+    // Several times: from the second run on, mercurius executes a compiled (graphql-jit) query.
+    for (let run = 0; run < 3; run++) {
+      const { body } = await call(ENTITIES, gatewaySigned());
+      expect(body.data._entities[0].mobile).toBeNull();
+      expect(body.errors[0].extensions.code).toBe('SHARE_DENIED');
+      expect(JSON.stringify(body)).not.toContain('13800138000');
+    }
     const vouched = await call(ENTITIES, gatewaySigned({ fld: ['Person.mobile'] }));
     expect(vouched.body.data._entities[0].mobile).toBe('13800138000');
   });
 
   it('never hands out a NONE field, whatever the signature claims', async () => {
-    const { body } = await call(`{ person(idNumber: "${ZHANG}") { securityNote } }`, gatewaySigned({ fld: ['Person.securityNote'] }));
-    expect(body.data.person.securityNote).toBeNull();
-    expect(body.errors[0].extensions.code).toBe('SHARE_DENIED');
+    for (let run = 0; run < 3; run++) {
+      const { body } = await call(`{ person(idNumber: "${ZHANG}") { securityNote } }`, gatewaySigned({ fld: ['Person.securityNote'] }));
+      expect(body.data.person.securityNote).toBeNull();
+      expect(body.errors[0].extensions.code).toBe('SHARE_DENIED');
+    }
   });
 });
 

@@ -90,6 +90,8 @@ export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (
     schema,
     path: '/graphql',
     graphiql: false,
+    // Compile a query after its first run (graphql-jit): the gateway sends the same few query shapes again and again.
+    jit: 1,
     context: (request): SubgraphContext<unknown> & { caller: SignatureClaims | undefined } => {
       requests.inc({ subgraph: definition.name });
       return { sql: counted, loaders: definition.loaders(counted), caller: request.gatewayClaims };
