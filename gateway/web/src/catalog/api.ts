@@ -1,0 +1,126 @@
+import { gql } from '../lib/graphql.ts';
+
+export type Category = 'BASE' | 'THEME' | 'DEPARTMENT';
+export type ShareType = 'UNCONDITIONAL' | 'CONDITIONAL' | 'NONE';
+
+export interface ResourceField { coordinate: string; shareType: ShareType; mask: string | null; condition: string | null; description: string | null; compare: boolean }
+export interface Resource {
+  code: string; name: string; category: Category; provider: string; providerName: string | null; summary: string | null;
+  updateCycle: string; publishedAt: string | null; updatedAt: string | null; subgraph: string; fields: ResourceField[];
+}
+export interface Grant {
+  id: string; consumer: string; resource: string; fields: string[]; raw: boolean; purpose: string; validUntil: string;
+  createdAt: string; revokedAt: string | null; revokeReason: string | null; applicationId: string | null; active: boolean;
+}
+export interface Application {
+  id: string; consumer: string; resource: string; provider: string; fields: string[]; purpose: string; raw: boolean;
+  validUntil: string | null; status: 'PENDING' | 'APPROVED' | 'REJECTED'; submittedAt: string; deadline: string;
+  decidedAt: string | null; decidedBy: string | null; reason: string | null; overdue: boolean; grant: Grant | null;
+}
+export interface DataIssue {
+  id: string; reporter: string; resource: string; provider: string; coordinate: string; recordKey: string; description: string;
+  status: 'OPEN' | 'RESOLVED'; reportedAt: string; deadline: string; resolvedAt: string | null; resolvedBy: string | null;
+  resolution: string | null; note: string | null; overdue: boolean;
+}
+export interface Evaluation {
+  department: string; name: string; resourcesPublished: number; fieldsUnconditional: number; fieldsConditional: number; fieldsNone: number;
+  shareRate: number | null; applicationsReceived: number; applicationsAnswered: number; applicationsAnsweredInTime: number;
+  applicationsOverdue: number; applicationsPending: number; meanAnswerWorkingDays: number | null; applicationsSubmitted: number;
+  dataIssuesReceived: number; dataIssuesResolved: number; dataIssuesOverdue: number; dataIssuesReported: number;
+  requestsServed: number; requestsConsumed: number;
+}
+export interface AuditRecord {
+  id: string; at: string; consumer: string; operator: string | null; purpose: string | null; operationName: string | null;
+  fields: string[]; resources: string[]; decision: 'ALLOWED' | 'DENIED'; maskedFields: string[]; durationMs: number | null;
+  errorCode: string | null; kind: string; detail: string | null; hash: string; prevHash: string;
+}
+
+const RESOURCE_FIELDS = 'code name category provider providerName summary updateCycle publishedAt updatedAt subgraph fields { coordinate shareType mask condition description compare }';
+const GRANT_FIELDS = 'id consumer resource fields raw purpose validUntil createdAt revokedAt revokeReason applicationId active';
+const APPLICATION_FIELDS = `id consumer resource provider fields purpose raw validUntil status submittedAt deadline decidedAt decidedBy reason overdue grant { ${GRANT_FIELDS} }`;
+const ISSUE_FIELDS = 'id reporter resource provider coordinate recordKey description status reportedAt deadline resolvedAt resolvedBy resolution note overdue';
+
+type Signal = { signal?: AbortSignal };
+
+export const api = {
+  catalog: (filter: { search?: string; category?: string; provider?: string }, o: Signal = {}) =>
+    gql<{ catalog: Resource[] }>(`query CatalogPage($search: String, $category: ResourceCategory, $provider: String) {
+      catalog(search: $search, category: $category, provider: $provider) { ${RESOURCE_FIELDS} } }`,
+    { search: filter.search || null, category: filter.category || null, provider: filter.provider || null }, o).then((d) => d.catalog),
+  resource: (code: string, o: Signal = {}) =>
+    gql<{ resource: Resource | null }>(`query ResourcePage($code: String!) { resource(code: $code) { ${RESOURCE_FIELDS} } }`, { code }, o).then((d) => d.resource),
+  apply: (input: { resource: string; fields: string[]; purpose: string; raw: boolean; validUntil?: string | null }) =>
+    gql<{ applyForAccess: Application }>(`mutation ApplyForAccess($input: AccessApplicationInput!) { applyForAccess(input: $input) { ${APPLICATION_FIELDS} } }`, { input })
+      .then((d) => d.applyForAccess),
+  applications: (as: 'CONSUMER' | 'PROVIDER', o: Signal = {}) =>
+    gql<{ applications: Application[] }>(`query Applications($as: PartyRole) { applications(as: $as) { ${APPLICATION_FIELDS} } }`, { as }, o).then((d) => d.applications),
+  review: (id: string, approve: boolean, reason?: string) =>
+    gql<{ reviewApplication: Application }>(`mutation ReviewApplication($id: ID!, $approve: Boolean!, $reason: String) {
+      reviewApplication(id: $id, approve: $approve, reason: $reason) { ${APPLICATION_FIELDS} } }`, { id, approve, reason: reason ?? null })
+      .then((d) => d.reviewApplication),
+  myGrants: (o: Signal = {}) => gql<{ me: { code: string; grants: Grant[] } }>(`query MyGrants { me { code grants { ${GRANT_FIELDS} } } }`, {}, o).then((d) => d.me.grants),
+  revoke: (id: string, reason: string) =>
+    gql<{ revokeGrant: Grant }>(`mutation RevokeGrant($id: ID!, $reason: String!) { revokeGrant(id: $id, reason: $reason) { ${GRANT_FIELDS} } }`, { id, reason }).then((d) => d.revokeGrant),
+  issues: (as: 'CONSUMER' | 'PROVIDER', o: Signal = {}) =>
+    gql<{ dataIssues: DataIssue[] }>(`query DataIssues($as: PartyRole) { dataIssues(as: $as) { ${ISSUE_FIELDS} } }`, { as }, o).then((d) => d.dataIssues),
+  reportIssue: (input: { resource: string; coordinate: string; recordKey: string; description: string }) =>
+    gql<{ reportDataIssue: DataIssue }>(`mutation ReportDataIssue($input: DataIssueInput!) { reportDataIssue(input: $input) { ${ISSUE_FIELDS} } }`, { input }).then((d) => d.reportDataIssue),
+  resolveIssue: (id: string, resolution: string, note: string) =>
+    gql<{ resolveDataIssue: DataIssue }>(`mutation ResolveDataIssue($id: ID!, $resolution: DataIssueResolution!, $note: String!) {
+      resolveDataIssue(id: $id, resolution: $resolution, note: $note) { ${ISSUE_FIELDS} } }`, { id, resolution, note }).then((d) => d.resolveDataIssue),
+  evaluation: (o: Signal = {}) =>
+    gql<{ evaluation: Evaluation[] }>(`query Evaluation { evaluation { department name resourcesPublished fieldsUnconditional fieldsConditional fieldsNone shareRate
+      applicationsReceived applicationsAnswered applicationsAnsweredInTime applicationsOverdue applicationsPending meanAnswerWorkingDays applicationsSubmitted
+      dataIssuesReceived dataIssuesResolved dataIssuesOverdue dataIssuesReported requestsServed requestsConsumed } }`, {}, o).then((d) => d.evaluation),
+  audit: (filter: { after?: string | null; resource?: string; consumer?: string }, o: Signal = {}) =>
+    gql<{ auditLog: { records: AuditRecord[]; nextCursor: string | null }; verifyAuditChain: { ok: boolean; checked: number; firstBrokenId: string | null } }>(
+      `query AuditLog($after: String, $resource: String, $consumer: String) {
+        auditLog(first: 50, after: $after, resource: $resource, consumer: $consumer) {
+          records { id at consumer operator purpose operationName fields resources decision maskedFields durationMs errorCode kind detail hash prevHash }
+          nextCursor }
+        verifyAuditChain { ok checked firstBrokenId } }`,
+      { after: filter.after ?? null, resource: filter.resource || null, consumer: filter.consumer || null }, o),
+};
+
+/** Overdue first, then the nearest deadline. */
+export function byUrgency<T extends { overdue: boolean; deadline: string }>(a: T, b: T): number {
+  if (a.overdue !== b.overdue) return a.overdue ? -1 : 1;
+  return a.deadline.localeCompare(b.deadline);
+}
+
+interface TypeRef { name: string | null; ofType: TypeRef | null }
+const unwrap = (t: TypeRef | null): string | null => (t ? t.name ?? unwrap(t.ofType) : null);
+
+/**
+ * The CONDITIONAL fields one applies for. A value type's fields (`PersonVerification.found`,
+ * `PensionInsurance.status`) are covered by the field that leads to them and the gateway refuses an
+ * application for them; the catalog does not say which types are value types, so the API schema
+ * (introspection, as this department sees it) tells which CONDITIONAL field of the resource returns
+ * the type, and a type whose fields carry that field's condition (or none) is treated as its value type.
+ */
+export async function appliableFields(resource: Resource, o: Signal = {}): Promise<string[]> {
+  const conditional = resource.fields.filter((f) => f.shareType === 'CONDITIONAL');
+  const owners = [...new Set(conditional.map((f) => f.coordinate.split('.')[0]!))].filter((t) => /^[_A-Za-z][_0-9A-Za-z]*$/.test(t));
+  if (owners.length === 0) return [];
+  const typeRef = 'name ofType { name ofType { name ofType { name ofType { name } } } }';
+  const query = `query ResourceTypes { ${owners.map((t, i) => `t${i}: __type(name: "${t}") { name fields { name type { ${typeRef} } } }`).join(' ')} }`;
+  let data: Record<string, { name: string; fields: Array<{ name: string; type: TypeRef }> | null } | null>;
+  try {
+    data = await gql(query, {}, o);
+  } catch {
+    return conditional.map((f) => f.coordinate);
+  }
+  const returns = new Map<string, string>();
+  for (const type of Object.values(data)) for (const field of type?.fields ?? []) {
+    const target = unwrap(field.type);
+    if (target) returns.set(`${type!.name}.${field.name}`, target);
+  }
+  const covered = new Set<string>();
+  for (const lead of conditional) {
+    const target = returns.get(lead.coordinate);
+    if (!target || target === lead.coordinate.split('.')[0]) continue;
+    const members = conditional.filter((f) => f.coordinate.startsWith(`${target}.`));
+    if (members.length > 0 && members.every((f) => f.condition == null || f.condition === lead.condition)) covered.add(target);
+  }
+  return conditional.map((f) => f.coordinate).filter((c) => !covered.has(c.split('.')[0]!));
+}

@@ -1,0 +1,7 @@
+import '../lib/base.css';
+import './catalog.css';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.tsx';
+
+createRoot(document.getElementById('root')!).render(<StrictMode><App /></StrictMode>);
