@@ -24,6 +24,7 @@ import { workflowStores, type WorkflowStores } from './platform/records.ts';
 import { catalogExportRoutes } from './http/catalog-export-routes.ts';
 import { calendarFromEnv, type WorkingDayCalendar } from './workdays/index.ts';
 import { GrantCache } from './state/grant-cache.ts';
+import { webRoutes } from './web/web-routes.ts';
 import { createStateStores, type StateStores } from './state/index.ts';
 
 export interface Gateway {
@@ -116,6 +117,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     get url() { return url; },
     async start() {
       keys = await keySourceFromEnv(env, (message) => log(`WARNING: ${message}`));
+      // Dev sign-in only with the development key: with a real secret it would mint real tokens for anyone.
+      app.register(webRoutes, { devTokens: !keys.production && !env.GOVSHARE_JWT_SECRET, jwtSecret: env.GOVSHARE_JWT_SECRET, departments: departments.departments, log });
       const calendar = options.calendar ?? calendarFromEnv(env, now(), (message) => log(`WARNING: ${message}`));
       for (const name of config.devDefaults) log(`WARNING: ${name} is not set: using a development default. Never run production like this.`);
       state ??= await createStateStores({
