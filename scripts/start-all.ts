@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { gatewayConfigFromEnv } from '../gateway/config.ts';
+import { ensureWebBuilt } from '../gateway/web/build.ts';
 
 const config = gatewayConfigFromEnv(process.env);
 const gatewayUrl = `http://${config.host}:${config.port}`;
@@ -34,6 +35,8 @@ function stop(code = 0): void {
 process.once('SIGINT', () => stop(0));
 process.once('SIGTERM', () => stop(0));
 
+// The playground and catalog app are built on install (npm's prepare); rebuilt here only when missing or stale.
+await ensureWebBuilt().catch((error: Error) => console.error(`[start] web app not built (${error.message}); /playground and /catalog will build on first visit`));
 start('subgraphs', 'subgraphs/main.ts', ['--all']);
 start('gateway', 'gateway/main.ts');
 
@@ -46,8 +49,10 @@ for (;;) {
       '',
       `govshare is ready (${((Date.now() - started) / 1000).toFixed(1)} s)`,
       `  GraphQL     ${gatewayUrl}/graphql`,
+      `  Playground  ${gatewayUrl}/playground`,
+      `  Catalog     ${gatewayUrl}/catalog`,
       `  Health      ${gatewayUrl}/healthz  ${gatewayUrl}/readyz  ${gatewayUrl}/metrics`,
-      `  Catalog     ${gatewayUrl}/catalog/export.jsonld  ${gatewayUrl}/catalog/export.csv`,
+      `  Exports     ${gatewayUrl}/catalog/export.jsonld  ${gatewayUrl}/catalog/export.csv`,
       ...config.subgraphs.map((s) => `  subgraph    ${s.name.padEnd(16)} ${s.url}`),
       '',
       'Get a token: npm run token -- --dept tax',

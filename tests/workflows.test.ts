@@ -187,6 +187,9 @@ describe.each(STATE_KINDS)('sharing workflows through the gateway (%s state)', (
       expect(population.fields).toContainEqual({ coordinate: 'Person.securityNote', shareType: 'NONE', mask: null, condition: null, compare: false });
       expect(population.fields).toContainEqual(expect.objectContaining({ coordinate: 'Person.mobile', shareType: 'CONDITIONAL', mask: 'MOBILE' }));
       expect(population.fields).toContainEqual(expect.objectContaining({ coordinate: 'Query.verifyPersons', compare: true }));
+      const appliable = (await gql('tax', '{ resource(code: "SOC-INSURANCE") { fields { coordinate appliable } } }')).data.resource.fields
+        .filter((f: { appliable: boolean }) => f.appliable).map((f: { coordinate: string }) => f.coordinate).sort();
+      expect(appliable).toEqual(['Person.medicalInsurance', 'Person.pension']);
     });
 
     it('filters by category, provider and free text in Chinese and English', async () => {

@@ -21,6 +21,8 @@ export interface CatalogField {
   condition: string | null;
   description: string | null;
   compare: boolean;
+  /** What applyForAccess accepts: CONDITIONAL fields that are not covered by the field leading to them. */
+  appliable: boolean;
 }
 
 export interface CatalogFilter { category?: ResourceCategory | null; provider?: string | null; search?: string | null }
@@ -43,7 +45,10 @@ export async function listCatalog(model: PolicyModel, history: RecordStore<Resou
 }
 
 function toCatalogField(f: FieldPolicy): CatalogField {
-  return { coordinate: f.coordinate, shareType: f.shareType, mask: f.mask, condition: f.condition, description: f.description, compare: f.compare };
+  return {
+    coordinate: f.coordinate, shareType: f.shareType, mask: f.mask, condition: f.condition, description: f.description,
+    compare: f.compare, appliable: f.shareType === 'CONDITIONAL' && !f.onValueType && !f.key,
+  };
 }
 
 /** Names, summary, codes and field coordinates, Chinese and English alike, case-folded. */
