@@ -276,3 +276,13 @@ describe.each(backends)('$kind state stores', ({ kind, available }) => {
     });
   });
 });
+
+describe('sealing', () => {
+  it('hashes a sealed record exactly as the generic canonical form does', async () => {
+    const { sealRecord, chainHash, GENESIS_HASH } = await import('../gateway/state/audit-chain.ts');
+    const entry = { ...sampleEntry(7), purpose: '低保审核 "quoted" \\ back', durationMs: 12.345, detail: null, fields: ['Person.mobile', 'Query.person'] };
+    const record = sealRecord(entry, 1, GENESIS_HASH);
+    const { hash, ...unsealed } = record;
+    expect(hash).toBe(chainHash(GENESIS_HASH, unsealed));
+  });
+});

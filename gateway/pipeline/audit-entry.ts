@@ -3,6 +3,29 @@ import type { PolicyModel } from '../../schema/policy-model.ts';
 import type { AuditEntry } from '../state/types.ts';
 import type { GatewayContext } from '../execution/context.ts';
 
+interface OperationFacts { fields: string[]; resources: string[]; providers: string[]; operationHash: string }
+const factsByAnalysis = new WeakMap<object, OperationFacts>();
+
+/** What an operation's records share: computed once per analysed document, like the analysis itself. */
+function operationFacts(context: GatewayContext, model: PolicyModel, auditKey: string, query: string): OperationFacts {
+  const analysis = context.analysis;
+  const cached = analysis ? factsByAnalysis.get(analysis) : undefined;
+  if (cached) return cached;
+  const fields = [...(analysis?.coordinates ?? [])].sort();
+  const resources = new Set<string>();
+  const providers = new Set<string>();
+  for (const c of fields) {
+    const policy = model.fields.get(c);
+    if (policy) { resources.add(policy.resource); providers.add(policy.provider); }
+  }
+  const facts = {
+    fields, resources: [...resources].sort(), providers: [...providers].sort(),
+    operationHash: createHmac('sha256', auditKey).update(query).digest('hex'),
+  };
+  if (analysis) factsByAnalysis.set(analysis, facts);
+  return facts;
+}
+
 /**
  * Builds the audit record of one operation. The document and its inputs are kept only as keyed
  * digests (HMAC with the deployment's audit key): an ID number is low-entropy, a plain hash of a
@@ -14,13 +37,7 @@ export function auditEntryFor(options: {
   maskedFields: Iterable<string>; now: Date;
 }): AuditEntry {
   const { context, model, auditKey, query, operationName, variables, maskedFields, now } = options;
-  const fields = [...(context.analysis?.coordinates ?? [])].sort();
-  const resources = new Set<string>();
-  const providers = new Set<string>();
-  for (const c of fields) {
-    const policy = model.fields.get(c);
-    if (policy) { resources.add(policy.resource); providers.add(policy.provider); }
-  }
+  const { fields, resources, providers, operationHash } = operationFacts(context, model, auditKey, query);
   return {
     at: now.toISOString(),
     requestId: context.requestId,
@@ -28,10 +45,10 @@ export function auditEntryFor(options: {
     operator: context.caller.operator,
     purpose: context.caller.purpose,
     operationName,
-    operationHash: createHmac('sha256', auditKey).update(query).digest('hex'),
+    operationHash,
     fields,
-    resources: [...resources].sort(),
-    providers: [...providers].sort(),
+    resources,
+    providers,
     decision: context.decision ?? 'DENIED',
     maskedFields: [...maskedFields].sort(),
     durationMs: Math.round((performance.now() - context.startedAt) * 100) / 100,

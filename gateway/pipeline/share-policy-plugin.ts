@@ -50,8 +50,10 @@ export function sharePolicyPlugin(deps: SharePolicyDependencies): ApolloServerPl
       return {
         async didResolveOperation({ contextValue }) {
           const model = deps.model();
+          // Only what subgraphs check (CONDITIONAL fields that decide access): every coordinate would
+          // make each signature several kilobytes and the baseline slower than the real thing.
           let all = everyField.get(model);
-          if (!all) everyField.set(model, all = [...model.fields.keys()]);
+          if (!all) everyField.set(model, all = [...model.fields.values()].filter((f) => f.shareType === 'CONDITIONAL' && !f.onValueType).map((f) => f.coordinate));
           contextValue.readable = all;
         },
       };

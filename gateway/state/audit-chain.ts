@@ -32,6 +32,20 @@ export function chainHash(prevHash: string, recordWithoutHash: Omit<AuditRecord,
   return createHash('sha256').update(`${prevHash}\n${canonicalJson(recordWithoutHash)}`).digest('hex');
 }
 
+/** The keys of a sealed record but `hash`, sorted: the canonical order. */
+const RECORD_KEYS: readonly string[] = ['at', 'consumer', 'decision', 'detail', 'durationMs', 'errorCode', 'fields', 'id', 'inputDigest',
+  'kind', 'maskedFields', 'operationHash', 'operationName', 'operator', 'prevHash', 'providers', 'purpose', 'requestId', 'resources', 'seq'];
+
+/**
+ * chainHash for a record sealRecord built: its values are strings, numbers, null and arrays of strings,
+ * so JSON.stringify with the sorted key list writes exactly canonicalJson's bytes, without sorting per
+ * record (this runs once per request). Verification keeps the generic canonicalJson, so a key added
+ * to a stored record still breaks the chain.
+ */
+function sealHash(prevHash: string, unsealed: Omit<AuditRecord, 'hash'>): string {
+  return createHash('sha256').update(`${prevHash}\n${JSON.stringify(unsealed, RECORD_KEYS as string[])}`).digest('hex');
+}
+
 /**
  * The record that follows `prevHash` at position `seq`. Only the entry's known fields are copied, so a
  * caller's extra properties can neither reach the log nor change the hash.
@@ -45,7 +59,7 @@ export function sealRecord(entry: AuditEntry, seq: number, prevHash: string): Au
     decision: entry.decision, maskedFields: [...entry.maskedFields], durationMs: entry.durationMs,
     errorCode: entry.errorCode, inputDigest: entry.inputDigest, kind: entry.kind, detail: entry.detail,
   };
-  return { ...unsealed, hash: chainHash(prevHash, unsealed) };
+  return { ...unsealed, hash: sealHash(prevHash, unsealed) };
 }
 
 /**
