@@ -1,7 +1,7 @@
 /**
  * Benchmark of the data-stays-in-place comparisons (not a test): `npx tsx bench/compare.ts`.
  *
- * 1. Starts the seven sample subgraphs in a child process against PostgreSQL `DATABASE_URL`
+ * 1. Starts the seven sample subgraphs in a child process against PostgreSQL `BENCH_COMPARE_DATABASE_URL`
  *    (default `postgres://postgres@127.0.0.1:5432/govshare_big`, seeded with 1,000,000 persons;
  *    `ensureSchemaAndSeed` keeps an existing seed) and a gateway (`gateway/main.ts`) in another,
  *    with its state in Redis (`REDIS_URL`, default `redis://127.0.0.1:6379`) under a private prefix
@@ -28,7 +28,8 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/govshare_big';
+// Its own variable: a million persons are seeded into this database when it is empty.
+const DATABASE_URL = process.env.BENCH_COMPARE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/govshare_big';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SAMPLE = { seed: 42, persons: 1_000_000 };
 const CLAIMS = 10_000;

@@ -2,19 +2,45 @@
  * `npm run bench`: speed and memory, measured rather than asserted in timed tests.
  *   1. gateway throughput: govshare (all on) vs bare @apollo/gateway vs govshare with the policy layer off
  *   2. comparisons: 10,000 claims end to end against PostgreSQL with 1,000,000 persons, and the
- *      streaming CLI over 1,000,000 claims (needs DATABASE_URL or the local govshare_big database:
- *      `DATABASE_URL=postgres://…/govshare_big npm run seed -- --persons 1000000` first)
+ *      streaming CLI over 1,000,000 claims (BENCH_COMPARE_DATABASE_URL, default the local govshare_big,
+ *      seeded with a million persons on first use: about 100 s)
  * Results go to bench/results/*.json. `npm run bench -- throughput` or `-- compare` runs one part.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import pg from 'pg';
 import { gatewayThroughput } from './gateway-throughput.ts';
 
 const only = process.argv[2];
 mkdirSync('bench/results', { recursive: true });
 
+/**
+ * The throughput run puts the sample subgraphs on PostgreSQL when it can: with embedded PGlite the
+ * database runs as WebAssembly inside the subgraph process that both gateways share, and that process,
+ * not the gateways, then sets the pace. `BENCH_DATABASE_URL` or `DATABASE_URL` choose the server;
+ * otherwise a `govshare_bench` database on the local server, created when missing.
+ */
+async function benchDatabaseUrl(): Promise<string | undefined> {
+  if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres', connectionTimeoutMillis: 2000 });
+  try {
+    await admin.connect();
+    const exists = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'govshare_bench'`);
+    if (exists.rowCount === 0) await admin.query('CREATE DATABASE govshare_bench');
+    return 'postgres://postgres@127.0.0.1:5432/govshare_bench';
+  } catch {
+    console.log('  (no local PostgreSQL: the subgraphs run on embedded PGlite, which bounds both gateways)');
+    return undefined;
+  } finally {
+    await admin.end().catch(() => {});
+  }
+}
+
 if (!only || only === 'throughput') {
   console.log('gateway throughput (one query across five subgraphs, CONDITIONAL masked field, 16 concurrent clients)');
+  const databaseUrl = await benchDatabaseUrl();
+  if (databaseUrl) process.env.DATABASE_URL = databaseUrl;
   const outcome = await gatewayThroughput();
   writeFileSync('bench/results/gateway-throughput.json', JSON.stringify(outcome, null, 2));
   const { speedupOverBare, policyCost, gatewayCpuSpeedupOverBare, policyCpuCost } = outcome.summary as Record<string, number>;
