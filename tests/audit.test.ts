@@ -58,6 +58,15 @@ describe.each(STATE_KINDS)('audit log (%s state)', (stateKind) => {
     expect(admin.filter((r) => r.consumer === 'civil-affairs').length).toBeGreaterThanOrEqual(2);
   });
 
+  it('does not count the platform API as any provider\'s resource', async () => {
+    await stack.query('query Me { me { code } }', {}, await as('tax'));
+    const records = await log('data-bureau', ['admin'], 'tax');
+    const me = records.find((r) => r.operationName === 'Me')!;
+    expect(me.fields).toContain('Query.me');
+    expect(me.resources).toEqual([]);
+    expect((await log('data-bureau', ['provider'])).some((r) => r.operationName === 'Me')).toBe(false);
+  });
+
   it('verifies an untouched chain', async () => {
     const { body } = await stack.query('{ verifyAuditChain { ok checked firstBrokenId } }', {}, await as('data-bureau', { roles: ['admin'] }));
     expect(body.data.verifyAuditChain.ok).toBe(true);

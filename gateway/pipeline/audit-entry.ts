@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { PolicyModel } from '../../schema/policy-model.ts';
+import { PLATFORM_RESOURCE } from '../platform/catalog.ts';
 import type { AuditEntry } from '../state/types.ts';
 import type { GatewayContext } from '../execution/context.ts';
 
@@ -16,7 +17,8 @@ function operationFacts(context: GatewayContext, model: PolicyModel, auditKey: s
   const providers = new Set<string>();
   for (const c of fields) {
     const policy = model.fields.get(c);
-    if (policy) { resources.add(policy.resource); providers.add(policy.provider); }
+    // The platform's own API is no information resource: reading it serves no provider's data.
+    if (policy && policy.resource !== PLATFORM_RESOURCE) { resources.add(policy.resource); providers.add(policy.provider); }
   }
   const facts = {
     fields, resources: [...resources].sort(), providers: [...providers].sort(),

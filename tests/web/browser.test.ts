@@ -76,8 +76,10 @@ describe.skipIf(!haveChromium)('playground and catalog in a browser', () => {
       // Search the catalog for 人口 and open POP-PERSON.
       await page.getByLabel('搜索资源').fill('人口');
       await page.getByRole('button', { name: '搜索' }).click();
-      await page.getByRole('link', { name: '人口基础信息' }).waitFor();
-      expect(await page.getByText('共 1 项资源').count()).toBe(1);
+      // The unfiltered list already has this link: wait for the search's own result, then check it.
+      await page.getByText('共 1 项资源').waitFor();
+      expect(await page.getByRole('link', { name: '人口基础信息' }).count()).toBe(1);
+      expect(await page.getByRole('link', { name: '社会保障' }).count()).toBe(0);
       await screenshot(page, '02-catalog-search');
       await page.getByRole('link', { name: '人口基础信息' }).click();
       await page.getByRole('heading', { name: '人口基础信息' }).waitFor();
