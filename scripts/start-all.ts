@@ -54,6 +54,7 @@ for (;;) {
       `  Health      ${gatewayUrl}/healthz  ${gatewayUrl}/readyz  ${gatewayUrl}/metrics`,
       `  Exports     ${gatewayUrl}/catalog/export.jsonld  ${gatewayUrl}/catalog/export.csv`,
       ...config.subgraphs.map((s) => `  subgraph    ${s.name.padEnd(16)} ${s.url}`),
+      '  (subgraphs answer the gateway\'s signed calls only: anyone else gets 401)',
       '',
       'Get a token: npm run token -- --dept tax',
       '',

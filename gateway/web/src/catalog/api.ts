@@ -3,7 +3,7 @@ import { gql } from '../lib/graphql.ts';
 export type Category = 'BASE' | 'THEME' | 'DEPARTMENT';
 export type ShareType = 'UNCONDITIONAL' | 'CONDITIONAL' | 'NONE';
 
-export interface ResourceField { coordinate: string; shareType: ShareType; mask: string | null; condition: string | null; description: string | null; compare: boolean }
+export interface ResourceField { coordinate: string; shareType: ShareType; mask: string | null; condition: string | null; description: string | null; compare: boolean; appliable: boolean }
 export interface Resource {
   code: string; name: string; category: Category; provider: string; providerName: string | null; summary: string | null;
   updateCycle: string; publishedAt: string | null; updatedAt: string | null; subgraph: string; fields: ResourceField[];
@@ -35,7 +35,7 @@ export interface AuditRecord {
   errorCode: string | null; kind: string; detail: string | null; hash: string; prevHash: string;
 }
 
-const RESOURCE_FIELDS = 'code name category provider providerName summary updateCycle publishedAt updatedAt subgraph fields { coordinate shareType mask condition description compare }';
+const RESOURCE_FIELDS = 'code name category provider providerName summary updateCycle publishedAt updatedAt subgraph fields { coordinate shareType mask condition description compare appliable }';
 const GRANT_FIELDS = 'id consumer resource fields raw purpose validUntil createdAt revokedAt revokeReason applicationId active';
 const APPLICATION_FIELDS = `id consumer resource provider fields purpose raw validUntil status submittedAt deadline decidedAt decidedBy reason overdue grant { ${GRANT_FIELDS} }`;
 const ISSUE_FIELDS = 'id reporter resource provider coordinate recordKey description status reportedAt deadline resolvedAt resolvedBy resolution note overdue';
@@ -88,39 +88,7 @@ export function byUrgency<T extends { overdue: boolean; deadline: string }>(a: T
   return a.deadline.localeCompare(b.deadline);
 }
 
-interface TypeRef { name: string | null; ofType: TypeRef | null }
-const unwrap = (t: TypeRef | null): string | null => (t ? t.name ?? unwrap(t.ofType) : null);
-
-/**
- * The CONDITIONAL fields one applies for. A value type's fields (`PersonVerification.found`,
- * `PensionInsurance.status`) are covered by the field that leads to them and the gateway refuses an
- * application for them; the catalog does not say which types are value types, so the API schema
- * (introspection, as this department sees it) tells which CONDITIONAL field of the resource returns
- * the type, and a type whose fields carry that field's condition (or none) is treated as its value type.
- */
-export async function appliableFields(resource: Resource, o: Signal = {}): Promise<string[]> {
-  const conditional = resource.fields.filter((f) => f.shareType === 'CONDITIONAL');
-  const owners = [...new Set(conditional.map((f) => f.coordinate.split('.')[0]!))].filter((t) => /^[_A-Za-z][_0-9A-Za-z]*$/.test(t));
-  if (owners.length === 0) return [];
-  const typeRef = 'name ofType { name ofType { name ofType { name ofType { name } } } }';
-  const query = `query ResourceTypes { ${owners.map((t, i) => `t${i}: __type(name: "${t}") { name fields { name type { ${typeRef} } } }`).join(' ')} }`;
-  let data: Record<string, { name: string; fields: Array<{ name: string; type: TypeRef }> | null } | null>;
-  try {
-    data = await gql(query, {}, o);
-  } catch {
-    return conditional.map((f) => f.coordinate);
-  }
-  const returns = new Map<string, string>();
-  for (const type of Object.values(data)) for (const field of type?.fields ?? []) {
-    const target = unwrap(field.type);
-    if (target) returns.set(`${type!.name}.${field.name}`, target);
-  }
-  const covered = new Set<string>();
-  for (const lead of conditional) {
-    const target = returns.get(lead.coordinate);
-    if (!target || target === lead.coordinate.split('.')[0]) continue;
-    const members = conditional.filter((f) => f.coordinate.startsWith(`${target}.`));
-    if (members.length > 0 && members.every((f) => f.condition == null || f.condition === lead.condition)) covered.add(target);
-  }
-  return conditional.map((f) => f.coordinate).filter((c) => !covered.has(c.split('.')[0]!));
+/** The fields applyForAccess accepts, as the catalog states them (a value type's fields are covered by the field leading to them). */
+export async function appliableFields(resource: Resource, _o: Signal = {}): Promise<string[]> {
+  return resource.fields.filter((f) => f.appliable).map((f) => f.coordinate);
 }
