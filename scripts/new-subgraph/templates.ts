@@ -90,19 +90,16 @@ export type Loaders = ReturnType<typeof loaders>;
 }
 
 export function resolversTs(n: ScaffoldNames): string {
-  return `import { badUserInput, type Resolvers, type SubgraphContext } from '${n.kit}';
+  return `import { loadBatch, type Resolvers, type SubgraphContext } from '${n.kit}';
 import type { Loaders } from './loaders.ts';
 
 type Ctx = SubgraphContext<Loaders>;
-const MAX_BATCH = 1000;
 
 export const resolvers: Resolvers = {
   Query: {
     ${n.field}: (_: unknown, { id }: { id: string }, ctx: Ctx) => ctx.loaders.record.load(id),
-    ${n.field}s: (_: unknown, { ids }: { ids: string[] }, ctx: Ctx) => {
-      if (ids.length > MAX_BATCH) throw badUserInput(\`at most \${MAX_BATCH} ids per request\`);
-      return ctx.loaders.record.loadMany(ids);
-    },
+    // Input order, null for unknown ids, one query, at most 1,000 ids (BAD_USER_INPUT beyond).
+    ${n.field}s: (_: unknown, { ids }: { ids: string[] }, ctx: Ctx) => loadBatch(ctx.loaders.record, ids, '${n.field}s'),
   },
   ${n.type}: {
     __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.record.load(ref.id),

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { badUserInput } from './errors.ts';
 import type { Sql } from './sql.ts';
 
 /**
@@ -30,4 +31,16 @@ export function rowsByKey<R extends Record<string, unknown>>(
     }
     return keys.map((key) => byKey.get(key) ?? []);
   });
+}
+
+/** Batch lookups (CONTRACT §5) take at most this many keys. */
+export const MAX_BATCH_KEYS = 1000;
+
+/**
+ * A batch lookup field (`persons(idNumbers:)`): results in input order, `null` for unknown keys, one
+ * query for the whole batch, and more than MAX_BATCH_KEYS keys refused with BAD_USER_INPUT.
+ */
+export function loadBatch<V>(loader: DataLoader<string, V | null>, keys: readonly string[], field: string): Promise<Array<V | null | Error>> {
+  if (keys.length > MAX_BATCH_KEYS) throw badUserInput(`${field} takes at most ${MAX_BATCH_KEYS} keys, got ${keys.length}`);
+  return loader.loadMany(keys);
 }

@@ -1,18 +1,13 @@
-import type { Resolvers, SubgraphContext } from '../kit/index.ts';
-import { badUserInput } from '../kit/errors.ts';
+import { loadBatch, type Resolvers, type SubgraphContext } from '../kit/index.ts';
 import type { EnterpriseRecord, LegalEntityLoaders } from './loaders.ts';
 import { verifyEnterprises, type EnterpriseClaim } from './compare.ts';
 
 type Ctx = SubgraphContext<LegalEntityLoaders>;
-const MAX_BATCH = 1000;
 
 export const resolvers: Resolvers = {
   Query: {
     enterprise: (_: unknown, { uscc }: { uscc: string }, ctx: Ctx) => ctx.loaders.enterprise.load(uscc),
-    enterprises: (_: unknown, { usccs }: { usccs: string[] }, ctx: Ctx) => {
-      if (usccs.length > MAX_BATCH) throw badUserInput(`enterprises takes at most ${MAX_BATCH} codes, got ${usccs.length}`);
-      return ctx.loaders.enterprise.loadMany(usccs);
-    },
+    enterprises: (_: unknown, { usccs }: { usccs: string[] }, ctx: Ctx) => loadBatch(ctx.loaders.enterprise, usccs, 'enterprises'),
     verifyEnterprises: (_: unknown, { claims }: { claims: EnterpriseClaim[] }, ctx: Ctx) => verifyEnterprises(ctx.sql, claims),
   },
   Enterprise: {
