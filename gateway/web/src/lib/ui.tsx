@@ -188,6 +188,23 @@ export function useQuery<T>(run: (signal: AbortSignal) => Promise<T>, deps: unkn
   return { ...state, reload };
 }
 
+/**
+ * A form's action: `run(missing, call)` shows `missing` (what the user left out) instead of calling, or
+ * calls the API with the button disabled and keeps its error to show in words with its code.
+ */
+export function useAction() {
+  const [problem, setProblem] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (missing: string | null, call: () => Promise<void>) => {
+    setProblem(null); setError(null);
+    if (missing) { setProblem(missing); return; }
+    setBusy(true);
+    try { await call(); } catch (caught) { setError(caught); } finally { setBusy(false); }
+  };
+  return { problem, error, busy, run };
+}
+
 export function Loading() {
   const { t } = useI18n();
   return <p className="muted" role="status">{t('loading')}</p>;

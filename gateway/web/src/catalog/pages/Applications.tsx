@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useI18n } from '../../lib/i18n.ts';
-import { ErrorMessage, formatTime, Loading, useQuery } from '../../lib/ui.tsx';
+import { ErrorMessage, formatTime, Loading, useAction, useQuery } from '../../lib/ui.tsx';
 import { api, byUrgency, type Application } from '../api.ts';
 import { BASE, Link } from '../router.tsx';
 
@@ -139,24 +139,12 @@ export function ProviderInbox() {
 function PendingApplication({ application: a, onDone }: { application: Application; onDone: (a: Application) => void }) {
   const { t, lang } = useI18n();
   const [reason, setReason] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, error, busy, run } = useAction();
   const reasonId = useId();
   const titleId = useId();
 
-  const decide = async (approve: boolean) => {
-    setProblem(null); setError(null);
-    if (!approve && !reason.trim()) { setProblem(t('reasonRequired')); return; }
-    setBusy(true);
-    try {
-      onDone(await api.review(a.id, approve, approve ? undefined : reason.trim()));
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const decide = (approve: boolean) => run(!approve && !reason.trim() ? t('reasonRequired') : null,
+    async () => onDone(await api.review(a.id, approve, approve ? undefined : reason.trim())));
 
   return (
     <article aria-labelledby={titleId}>

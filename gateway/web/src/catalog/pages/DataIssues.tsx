@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useI18n } from '../../lib/i18n.ts';
-import { ErrorMessage, formatTime, Loading, useQuery } from '../../lib/ui.tsx';
+import { ErrorMessage, formatTime, Loading, useAction, useQuery } from '../../lib/ui.tsx';
 import { api, byUrgency, type DataIssue } from '../api.ts';
 import { OverdueBadge, StatusBadge } from './Applications.tsx';
 
@@ -80,21 +80,16 @@ function ReportForm({ initialResource, onReported }: { initialResource: string; 
   const [coordinate, setCoordinate] = useState('');
   const [recordKey, setRecordKey] = useState('');
   const [description, setDescription] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, error, busy, run } = useAction();
   const ids = { resource: useId(), coordinate: useId(), key: useId(), description: useId() };
   const fields = (catalog.data ?? []).find((r) => r.code === resource)?.fields.filter((f) => f.shareType !== 'NONE') ?? [];
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setProblem(null); setError(null);
-    if (!resource || !coordinate || !recordKey.trim() || !description.trim()) { setProblem(t('allFieldsRequired')); return; }
-    setBusy(true);
-    try {
+    void run(!resource || !coordinate || !recordKey.trim() || !description.trim() ? t('allFieldsRequired') : null, async () => {
       onReported(await api.reportIssue({ resource, coordinate, recordKey: recordKey.trim(), description: description.trim() }));
       setRecordKey(''); setDescription('');
-    } catch (caught) { setError(caught); } finally { setBusy(false); }
+    });
   };
 
   return (
@@ -137,17 +132,12 @@ function ReceivedIssue({ issue: i, onResolved }: { issue: DataIssue; onResolved:
   const { t, tx, lang } = useI18n();
   const [resolution, setResolution] = useState('CORRECTED');
   const [note, setNote] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, error, busy, run } = useAction();
   const ids = { resolution: useId(), note: useId(), title: useId() };
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setProblem(null); setError(null);
-    if (!note.trim()) { setProblem(t('noteRequired')); return; }
-    setBusy(true);
-    try { await api.resolveIssue(i.id, resolution, note.trim()); onResolved(); } catch (caught) { setError(caught); } finally { setBusy(false); }
+    void run(note.trim() ? null : t('noteRequired'), async () => { await api.resolveIssue(i.id, resolution, note.trim()); onResolved(); });
   };
 
   return (

@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { Session } from '../../lib/auth.ts';
 import { useI18n } from '../../lib/i18n.ts';
-import { ErrorMessage, formatTime, Loading, useQuery } from '../../lib/ui.tsx';
+import { ErrorMessage, formatTime, Loading, useAction, useQuery } from '../../lib/ui.tsx';
 import { api, type Grant } from '../api.ts';
 import { BASE, Link } from '../router.tsx';
 
@@ -70,18 +70,13 @@ export function Grants({ session }: { session: Session }) {
 function GivenGrant({ grant: g, onRevoked }: { grant: Grant; onRevoked: (g: Grant) => void }) {
   const { t, lang } = useI18n();
   const [reason, setReason] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, error, busy, run } = useAction();
   const reasonId = useId();
   const titleId = useId();
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setProblem(null); setError(null);
-    if (!reason.trim()) { setProblem(t('revokeRequired')); return; }
-    setBusy(true);
-    try { onRevoked(await api.revoke(g.id, reason.trim())); } catch (caught) { setError(caught); } finally { setBusy(false); }
+    void run(reason.trim() ? null : t('revokeRequired'), async () => onRevoked(await api.revoke(g.id, reason.trim())));
   };
 
   return (

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useI18n } from '../../lib/i18n.ts';
-import { ErrorMessage, formatTime, Loading, useQuery } from '../../lib/ui.tsx';
+import { ErrorMessage, formatTime, Loading, useAction, useQuery } from '../../lib/ui.tsx';
 import { api, appliableFields, type Application, type Resource } from '../api.ts';
 import { BASE, Link } from '../router.tsx';
 import { ShareBadge } from './CatalogList.tsx';
@@ -68,10 +68,8 @@ function ApplyForm({ resource, preselected }: { resource: Resource; preselected:
   const [purpose, setPurpose] = useState('');
   const [raw, setRaw] = useState(false);
   const [validUntil, setValidUntil] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { problem, error, busy, run } = useAction();
   const [done, setDone] = useState<Application | null>(null);
-  const [busy, setBusy] = useState(false);
   const ids = { purpose: useId(), purposeHint: useId(), validUntil: useId(), raw: useId() };
   const noticeRef = useRef<HTMLParagraphElement>(null);
   // The submit button is disabled while the request runs: the focus goes to the outcome instead of the page body.
@@ -80,25 +78,18 @@ function ApplyForm({ resource, preselected }: { resource: Resource; preselected:
   if (appliable.loading && !appliable.data) return <Loading />;
   if (conditional.length === 0) return <section className="panel"><h2>{t('applyTitle')}</h2><p>{t('noConditional')}</p></section>;
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setProblem(null); setError(null); setDone(null);
+    setDone(null);
     const chosen = fields.filter((c) => conditional.some((f) => f.coordinate === c));
-    if (chosen.length === 0) { setProblem(t('pickAField')); return; }
-    if (!purpose.trim()) { setProblem(t('purposeRequired')); return; }
-    setBusy(true);
-    try {
-      const application = await api.apply({
+    const missing = chosen.length === 0 ? t('pickAField') : !purpose.trim() ? t('purposeRequired') : null;
+    void run(missing, async () => {
+      setDone(await api.apply({
         resource: resource.code, fields: chosen, purpose: purpose.trim(), raw,
         // The end of the chosen day in Asia/Shanghai.
         validUntil: validUntil ? `${validUntil}T23:59:59+08:00` : null,
-      });
-      setDone(application);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+      }));
+    });
   };
 
   return (
