@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql';
 import { analyseSubgraphs } from '../../schema/policy-model.ts';
 import type { SubgraphSdl } from '../../schema/policy-types.ts';
 import { composeSupergraph, type ComposedSupergraph } from '../composition/compose-supergraph.ts';
@@ -8,6 +7,8 @@ import type { SubgraphEndpoint } from '../config.ts';
 import type { Caller } from '../identity/caller.ts';
 import { isAdmin } from '../identity/caller.ts';
 import { isGrantActive, type AuditLog, type GrantStore } from '../state/index.ts';
+import { badUserInput, forbidden } from '../platform/errors.ts';
+import { auditPlatformEvent } from '../platform/platform-audit.ts';
 import { breakingChangesForGrants } from './breaking-changes.ts';
 import type { RegisteredSubgraph, RegistryAction, SchemaRegistry, SupergraphVersionRecord } from './schema-registry.ts';
 
@@ -46,8 +47,8 @@ export class Publisher {
 
   async publish(caller: Caller, name: string, url: string): Promise<PublishOutcome> {
     const checks: PublishCheck[] = [];
-    if (!NAME.test(name) || this.deps.local.some((l) => l.name === name)) throw badInput(`"${name}" is not a valid subgraph name (lower-case letters, digits and dashes)`);
-    if (!/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) throw badInput(`"${url}" is not an http(s) URL`);
+    if (!NAME.test(name) || this.deps.local.some((l) => l.name === name)) throw badUserInput(`"${name}" is not a valid subgraph name (lower-case letters, digits and dashes)`);
+    if (!/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) throw badUserInput(`"${url}" is not an http(s) URL`);
 
     let sdl: string;
     try {
@@ -105,7 +106,7 @@ export class Publisher {
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const current = await this.deps.registry.current();
       const existing = current?.subgraphs.find((s) => s.name === name);
-      if (!current || !existing) throw badInput(`no published subgraph "${name}"`);
+      if (!current || !existing) throw badUserInput(`no published subgraph "${name}"`);
       if (!isAdmin(caller) && !this.providesAll(caller, existing.sdl)) {
         throw forbidden(`only the provider of subgraph "${name}" or an admin may unpublish it`);
       }
@@ -131,7 +132,7 @@ export class Publisher {
     if (!isAdmin(caller)) throw forbidden('only an admin may roll the supergraph back');
     const checks: PublishCheck[] = [];
     const target = await this.deps.registry.version(version);
-    if (!target) throw badInput(`no supergraph version "${version}" in the registry`);
+    if (!target) throw badUserInput(`no supergraph version "${version}" in the registry`);
     const current = await this.deps.registry.current();
     const composed = this.compose(target.subgraphs, checks);
     if (!composed.ok) return failure(checks, composed.errors);
@@ -163,10 +164,8 @@ export class Publisher {
     if (!(await this.deps.registry.commit(record, current?.id ?? null, { action, subgraph, by: caller.department }))) return 'moved';
     this.deps.source.swap(supergraph);
     checks.push({ name: 'serve', ok: true, detail: `supergraph ${supergraph.version} is served; replicas follow within seconds` });
-    await this.deps.audit.append({
-      at: now.toISOString(), requestId: this.deps.requestId(), consumer: caller.department, operator: caller.operator,
-      purpose: caller.purpose, operationName: `${action}Subgraph`, operationHash: '', fields: [], resources: [], providers: [],
-      decision: 'ALLOWED', maskedFields: [], durationMs: null, errorCode: null, inputDigest: null, kind: 'PLATFORM',
+    await auditPlatformEvent(this.deps.audit, { requestId: this.deps.requestId(), caller }, {
+      operation: `${action}Subgraph`, now,
       detail: `${action}${subgraph ? ` ${subgraph}` : ''}: supergraph ${current?.id ?? 'none'} → ${supergraph.version}`,
     });
     return 'done';
@@ -181,6 +180,3 @@ export class Publisher {
 function failure(checks: PublishCheck[], errors: PublishIssue[]): PublishOutcome {
   return { ok: false, errors, warnings: [], supergraphVersion: null, checks };
 }
-
-const badInput = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
-const forbidden = (message: string) => new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
