@@ -128,10 +128,6 @@ export function createGateway(options: GatewayOptions): Gateway {
       grantCache = new GrantCache(state.grants);
       workflow = workflowStores(state);
       const stores = workflow;
-      // The catalog's publishedAt/updatedAt follow what is actually served, on every swap.
-      source.onSwap((supergraph) => {
-        syncResourceHistory(supergraph.model, stores.resourceHistory, now()).catch((error: Error) => log(`catalog history not updated: ${error.message}`));
-      });
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address();
       url = typeof address === 'object' && address ? `http://${config.host}:${address.port}` : `http://${config.host}:${config.port}`;
@@ -145,6 +141,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       const sync = { registry, source, local, fetchSdl, now, log };
       const loaded = await bootstrapSupergraph({ ...sync, endpoints: config.subgraphs, signal: abort.signal });
       await syncResourceHistory(loaded.model, workflow.resourceHistory, now());
+      // From here on the catalog's publishedAt/updatedAt follow every supergraph served (publish, rollback,
+      // another replica's change); the start-up one was recorded just above, before serving.
+      source.onSwap((supergraph) => {
+        syncResourceHistory(supergraph.model, stores.resourceHistory, now()).catch((error: Error) => log(`catalog history not updated: ${error.message}`));
+      });
       publisher = new Publisher({ registry, source, local, fetchSdl, grants: state.grants, audit: state.audit, now, requestId: () => randomUUID() });
       stopFollowing = followRegistry(sync);
       const executor = createApolloExecutor({
