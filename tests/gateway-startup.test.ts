@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, startPlainSubgraph, type PlainSubgraph } from './support/plain-subgraph.ts';
+import { startPlainSubgraph, type PlainSubgraph } from './support/plain-subgraph.ts';
+import { freePort } from './support/ports.ts';
 import { spawnScript, waitFor, type Spawned } from './support/processes.ts';
 import { as } from './support/tokens.ts';
 

@@ -7,7 +7,7 @@ import { createStateStores } from '../gateway/state/index.ts';
 import type { StateStores } from '../gateway/state/types.ts';
 import { openTestDatabase, type TestDatabase } from './support/databases.ts';
 import { TEST_SAMPLE } from './support/sample.ts';
-import { freePort } from './support/plain-subgraph.ts';
+import { freePort } from './support/ports.ts';
 import { spawnScript, waitFor, type Spawned } from './support/processes.ts';
 import { postGraphQL } from './support/stack.ts';
 import { as } from './support/tokens.ts';

@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import type { AuditEntry } from '../gateway/state/index.ts';
 
@@ -60,36 +58,9 @@ export function sampleEntry(i: number, overrides: Partial<AuditEntry> = {}): Aud
   };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A throwaway in-memory redis-server of the test's own, which the test may kill. */
-export async function startRedisServer(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`redis-server on ${port} exited with ${child.exitCode}`);
-    const up = await withRedis(`redis://127.0.0.1:${port}`, async (redis) => (await redis.ping()) === 'PONG').catch(() => false);
-    if (up) return child;
-    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`redis-server on ${port} did not start`); }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-export async function killRedisServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
+// One implementation each, shared with the other suites.
+export { freePort } from './support/ports.ts';
+export { killRedisServer, startRedisServer } from './support/private-redis.ts';
 
 /** Resolves when `check` passes, or rejects with its last failure after `timeoutMs`. */
 export async function eventually<T>(check: () => Promise<T>, timeoutMs: number): Promise<T> {

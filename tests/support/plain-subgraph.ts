@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { graphql, parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { withShareDirectives } from '../../schema/share-sdl.ts';
@@ -31,13 +30,4 @@ export async function startPlainSubgraph(sdl: string, resolvers: Record<string, 
     server,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
-}
-
-export async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
