@@ -25,6 +25,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { memoryOf } from './processes.ts';
 import { fileURLToPath } from 'node:url';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -82,13 +83,6 @@ async function waitForOutput(c: Child, pattern: RegExp, timeoutMs: number, what:
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${c.output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** Peak resident set (VmHWM) and current resident set (VmRSS) of a live process, in MB. */
-function memoryOf(pid: number): { peakMb: number; rssMb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (name: string) => Number(status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'))?.[1] ?? NaN);
-  return { peakMb: Math.round(kb('VmHWM') / 1024), rssMb: Math.round(kb('VmRSS') / 1024) };
 }
 
 async function stop(c: Child | null): Promise<void> {

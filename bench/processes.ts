@@ -34,11 +34,17 @@ function handle(child: ChildProcess): BenchProcess {
   };
 }
 
-/** VmHWM: the process's peak resident set, as the kernel counted it. */
+/** Peak (VmHWM) and current (VmRSS) resident set of a live process, in MB, as the kernel counts them. */
+export function memoryOf(pid: number): { peakMb: number; rssMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'))?.[1] ?? NaN);
+  return { peakMb: Math.round(kb('VmHWM') / 1024), rssMb: Math.round(kb('VmRSS') / 1024) };
+}
+
+/** The process's peak resident set in MB; 0 once it is gone. */
 export function peakRssMb(pid: number): number {
   try {
-    const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
-    return match ? Math.round(Number(match[1]) / 1024) : 0;
+    return memoryOf(pid).peakMb;
   } catch {
     return 0;
   }
