@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { ensureSchemaAndSeed, hostSubgraphs, openDatabase, databaseConfigFromEnv } from '../subgraphs/kit/index.ts';
 import { SAMPLE_SUBGRAPHS } from '../subgraphs/samples.ts';
 import { DEFAULT_SAMPLE } from '../subgraphs/sample-data/index.ts';
-import { DEV_SUBGRAPH_SECRET } from '../schema/gateway-signature.ts';
+import { loadSigningKey, publishedKeySet } from '../gateway/keys/index.ts';
+import { GENERATED_SIGNING_KEY_FILE } from '../gateway/keys/signing-key.ts';
 import { hostBareSubgraphs } from './bare-subgraphs.ts';
 
 const role = process.argv[2];
@@ -17,6 +18,9 @@ const gatewayPort = Number(process.env.BENCH_GATEWAY_PORT ?? 4300);
 const ports = Object.fromEntries(SAMPLE_SUBGRAPHS.map((d, i) => [d.name, base + i]));
 const endpoints = SAMPLE_SUBGRAPHS.map((d) => ({ name: d.name, url: `http://127.0.0.1:${ports[d.name]}/graphql` }));
 const ready = (what: string) => process.stdout.write(`READY ${what}\n`);
+// One signing key for the benchmark's gateway and subgraph processes, generated once under .data/bench/keys.
+const benchDataDir = resolve('.data', 'bench');
+const benchKeyFile = resolve(benchDataDir, 'keys', GENERATED_SIGNING_KEY_FILE);
 // Exit (rather than die) on SIGTERM, so --cpu-prof can write its profile.
 process.once('SIGTERM', () => process.exit(0));
 
@@ -24,17 +28,20 @@ if (role === 'subgraphs-govshare' || role === 'subgraphs-bare') {
   const db = await openDatabase(databaseConfigFromEnv(process.env, resolve('.data', 'bench', 'pglite')));
   for (const d of SAMPLE_SUBGRAPHS) await ensureSchemaAndSeed(db, d, DEFAULT_SAMPLE);
   if (role === 'subgraphs-govshare') {
-    await hostSubgraphs({ definitions: SAMPLE_SUBGRAPHS, db, sample: DEFAULT_SAMPLE, ports, signatureSecret: DEV_SUBGRAPH_SECRET });
+    const jwks = publishedKeySet(await loadSigningKey({}, benchDataDir), {});
+    await hostSubgraphs({ definitions: SAMPLE_SUBGRAPHS, db, sample: DEFAULT_SAMPLE, ports, gatewayKeys: { jwks } });
   } else {
     await hostBareSubgraphs(SAMPLE_SUBGRAPHS, db, ports);
   }
   ready(role);
 } else if (role === 'gateway-govshare' || role === 'gateway-policy-off') {
   const { createGateway } = await import('../gateway/app.ts');
+  if (!process.env.BENCH_JWT_SECRET) throw new Error('BENCH_JWT_SECRET is not set: the orchestrator (bench/run.ts) sets it for the tokens it sends');
+  await loadSigningKey({}, benchDataDir);
   const { gatewayConfigFromEnv } = await import('../gateway/config.ts');
   const gateway = createGateway({
     config: { ...gatewayConfigFromEnv({ REDIS_URL: process.env.BENCH_REDIS_URL ?? '' }), port: gatewayPort, subgraphs: endpoints, dataDir: undefined },
-    env: {}, enforcePolicy: role === 'gateway-govshare',
+    env: { GOVSHARE_GATEWAY_KEY: benchKeyFile, GOVSHARE_JWT_SECRET: process.env.BENCH_JWT_SECRET }, enforcePolicy: role === 'gateway-govshare',
   });
   await gateway.start();
   // The benchmark's consumer holds a (masked) grant for the CONDITIONAL field the query reads.

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApolloServer } from '@apollo/server';
 import { randomUUID } from 'node:crypto';
-import { SIGNATURE_HEADER, signRequest } from '../schema/gateway-signature.ts';
+import { SIGNATURE_HEADER } from '../protocol/gateway-signature.ts';
 import type { GatewayConfig, SubgraphEndpoint } from './config.ts';
 import { fetchSubgraphSdl } from './composition/fetch-sdl.ts';
 import { Publisher } from './registry/publisher.ts';
@@ -15,9 +15,10 @@ import { RateLimiter } from './http/rate-limit.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { createGatewayMetrics } from './http/metrics.ts';
 import { departmentsFromEnv, type DepartmentDirectory } from './identity/departments.ts';
-import { keySourceFromEnv, type KeySource } from './identity/token-verifier.ts';
+import { jwksRoute, loadGatewayKeys, type GatewayKeys } from './keys/index.ts';
 import { createAuthenticator } from './pipeline/authenticate.ts';
 import { sharePolicyPlugin } from './pipeline/share-policy-plugin.ts';
+import { aliasCollisionRule, limitRules } from './pipeline/validation-rules.ts';
 import { createPlatformSubgraph, PLATFORM_SUBGRAPH } from './platform/platform-subgraph.ts';
 import { listCatalog, syncResourceHistory } from './platform/catalog.ts';
 import { workflowStores, type WorkflowStores } from './platform/records.ts';
@@ -58,16 +59,17 @@ export function createGateway(options: GatewayOptions): Gateway {
   const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024 });
   const metrics = createGatewayMetrics();
   const source = new SupergraphSource();
+  let keys: GatewayKeys | null = null;
   // The gateway's own calls (SDL for composition and publishing) are signed without a caller.
-  const fetchSdl = (endpoint: SubgraphEndpoint) => fetchSubgraphSdl(endpoint, (subgraph, body) => ({
-    [SIGNATURE_HEADER]: signRequest(config.subgraphSecret, { aud: subgraph, rid: `gateway-${randomUUID()}` }, body),
-  }));
+  const fetchSdl = (endpoint: SubgraphEndpoint) => fetchSubgraphSdl(endpoint, async (subgraph, body) => {
+    if (!keys) throw new Error('gateway keys not loaded');
+    return { [SIGNATURE_HEADER]: await keys.signer.sign({ aud: subgraph, rid: `gateway-${randomUUID()}` }, body) };
+  });
   source.onSwap(() => metrics.supergraphSwaps.inc());
   const departments = options.departments ?? departmentsFromEnv(env);
   let apollo: ApolloServer<GatewayContext> | null = null;
   let state: StateStores | null = options.state ?? null;
   let grantCache: GrantCache | null = null;
-  let keys: KeySource | null = null;
   let workflow: WorkflowStores | null = null;
   let registry: SchemaRegistry | null = null;
   let publisher: Publisher | null = null;
@@ -88,6 +90,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       return state.ping().then(() => null, () => `state store (${state!.kind}) does not answer`);
     }],
   });
+  // The public half of the signing key, for subgraphs and anyone checking a signed checkpoint.
+  app.register(jwksRoute, { keySet: () => keys?.keySet ?? null });
   app.register(catalogExportRoutes, {
     catalog: async () => {
       if (!workflow || !source.supergraph) throw Object.assign(new Error('the catalog is not loaded yet'), { statusCode: 503 });
@@ -97,14 +101,14 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   app.register(async (scope) => {
     const authenticate = createAuthenticator({
-      describe: 'pending', production: false,
+      describe: 'pending', generatedSecret: null,
       verify: (token) => {
         if (!keys) throw new Error('key source not loaded');
-        return keys.verify(token);
+        return keys.tokens.verify(token);
       },
     }, departments);
     const rateLimiter = new RateLimiter(config.rateLimit.perSecond, config.rateLimit.burst);
-    await scope.register(graphqlRoute, { server: () => apollo, authenticate, metrics, rateLimiter });
+    await scope.register(graphqlRoute, { server: () => apollo, authenticate, metrics, rateLimiter, limits: config.limits });
   });
 
   return {
@@ -116,11 +120,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     get url() { return url; },
     async start() {
-      keys = await keySourceFromEnv(env, (message) => log(`WARNING: ${message}`));
-      // Dev sign-in only with the development key: with a real secret it would mint real tokens for anyone.
-      app.register(webRoutes, { devTokens: !keys.production && !env.GOVSHARE_JWT_SECRET, jwtSecret: env.GOVSHARE_JWT_SECRET, departments: departments.departments, log });
+      const gatewayKeys = await loadGatewayKeys({ env, dataDir: config.dataDir ?? null, shared: Boolean(config.redisUrl), log });
+      keys = gatewayKeys;
+      log(`signing subgraph calls with ${gatewayKeys.signing.alg} key ${gatewayKeys.signing.kid} (${gatewayKeys.signing.source}); department tokens: ${gatewayKeys.tokens.describe}`);
+      // Dev sign-in only with the generated key: with a configured one it would mint real tokens for anyone.
+      const devSecret = gatewayKeys.tokens.generatedSecret;
+      app.register(webRoutes, { devTokens: devSecret !== null, ...(devSecret ? { jwtSecret: devSecret } : {}), departments: departments.departments, log });
       const calendar = options.calendar ?? calendarFromEnv(env, now(), (message) => log(`WARNING: ${message}`));
-      for (const name of config.devDefaults) log(`WARNING: ${name} is not set: using a development default. Never run production like this.`);
       state ??= await createStateStores({
         ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), prefix: config.redisPrefix,
         ...(config.dataDir ? { dataDir: config.dataDir } : {}),
@@ -150,11 +156,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       stopFollowing = followRegistry(sync);
       const executor = createApolloExecutor({
         source,
-        subgraphSecret: config.subgraphSecret,
+        signer: gatewayKeys.signer,
+        limits: config.limits, model,
+        validationRules: [...limitRules(config.limits), aliasCollisionRule(model)],
         local: new Map([[PLATFORM_SUBGRAPH, platform.schema]]),
         plugins: [sharePolicyPlugin({
-          model, grants: grantCache, audit: state.audit, auditKey: config.auditKey, now,
-          enforce: options.enforcePolicy ?? true,
+          model, grants: grantCache, audit: state.audit, auditKey: gatewayKeys.auditKey, now,
+          limits: config.limits, enforce: options.enforcePolicy ?? true,
         })],
       });
       await executor.server.start();

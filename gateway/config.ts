@@ -1,4 +1,5 @@
-import { subgraphSecretFromEnv } from '../schema/gateway-signature.ts';
+import { dataDirFromEnv } from './keys/data-dir.ts';
+import { limitsFromEnv, type RequestLimits } from './pipeline/limits.ts';
 
 /** Where the gateway listens and which subgraphs it composes. Read once at start-up. */
 export interface GatewayConfig {
@@ -8,19 +9,17 @@ export interface GatewayConfig {
   /** Platform state in Redis when set, in-process otherwise. */
   redisUrl?: string;
   redisPrefix: string;
-  /** Key the gateway signs subgraph requests with (`GOVSHARE_SUBGRAPH_SECRET`). */
-  subgraphSecret: string;
-  /** Key of the audit log's HMAC digests (`GOVSHARE_AUDIT_KEY`). */
-  auditKey: string;
-  /** Which of the keys above are development defaults (warned about at start). */
-  devDefaults: string[];
-  /** Embedded mode: where the schema registry is kept across restarts (`GOVSHARE_DATA_DIR`). */
+  /**
+   * Embedded mode: where the schema registry and the generated keys are kept across restarts
+   * (`GOVSHARE_DATA_DIR`); absent, generated keys live in memory only. Configured keys
+   * (`GOVSHARE_GATEWAY_KEY`, `GOVSHARE_JWT_*`, `GOVSHARE_AUDIT_KEY`) are read by `gateway/keys/`.
+   */
   dataDir?: string;
   /** Requests per second per department and replica (`GOVSHARE_RATE_LIMIT`, 0 = off), and the burst allowed. */
   rateLimit: { perSecond: number; burst: number };
+  /** CONTRACT §8 request limits (`GOVSHARE_LIMITS`, see `pipeline/limits.ts`). */
+  limits: RequestLimits;
 }
-
-const DEV_AUDIT_KEY = 'govshare-dev-audit-key-not-for-production';
 
 export interface SubgraphEndpoint { name: string; url: string }
 
@@ -31,24 +30,18 @@ export const SAMPLE_SUBGRAPH_PORTS: Readonly<Record<string, number>> = {
 };
 
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv): GatewayConfig {
-  const signing = subgraphSecretFromEnv(env);
-  const devDefaults: string[] = [];
-  if (signing.dev) devDefaults.push('GOVSHARE_SUBGRAPH_SECRET');
-  if (!env.GOVSHARE_AUDIT_KEY) devDefaults.push('GOVSHARE_AUDIT_KEY');
   return {
     host: env.GATEWAY_HOST ?? '127.0.0.1',
     port: Number(env.GATEWAY_PORT ?? 4000),
     subgraphs: env.GOVSHARE_SUBGRAPHS ? parseSubgraphList(env.GOVSHARE_SUBGRAPHS) : defaultSubgraphs(),
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     redisPrefix: env.GOVSHARE_REDIS_PREFIX ?? 'govshare:',
-    subgraphSecret: signing.secret,
-    auditKey: env.GOVSHARE_AUDIT_KEY ?? DEV_AUDIT_KEY,
-    devDefaults,
-    dataDir: env.GOVSHARE_DATA_DIR ?? '.data',
+    dataDir: dataDirFromEnv(env),
     rateLimit: {
       perSecond: Number(env.GOVSHARE_RATE_LIMIT ?? 1000),
       burst: Number(env.GOVSHARE_RATE_BURST ?? env.GOVSHARE_RATE_LIMIT ?? 2000),
     },
+    limits: limitsFromEnv(env),
   };
 }
 

@@ -4,8 +4,8 @@
  */
 import { resolve } from 'node:path';
 import { databaseConfigFromEnv, hostSubgraphs, openDatabase } from './kit/index.ts';
+import { gatewayKeysFromEnv } from './kit/gateway-signature.ts';
 import { sampleOptionsFromEnv } from './sample-data/index.ts';
-import { subgraphSecretFromEnv } from '../schema/gateway-signature.ts';
 import { loadSubgraph, SAMPLE_SUBGRAPHS } from './samples.ts';
 
 const arg = process.argv[2];
@@ -13,19 +13,27 @@ if (!arg) {
   console.error(`usage: npm run start:subgraph -- <${SAMPLE_SUBGRAPHS.map((d) => d.name).join('|')}|--all>`);
   process.exit(2);
 }
+// Before anything else: without the gateway's public key a subgraph would have no door to keep.
+const gatewayKeys = (() => {
+  try {
+    return gatewayKeysFromEnv(process.env);
+  } catch (error) {
+    console.error(`[subgraphs] refusing to start: ${(error as Error).message}`);
+    return process.exit(2);
+  }
+})();
 const all = arg === '--all';
 const definitions = all ? SAMPLE_SUBGRAPHS : [await loadSubgraph(arg)];
-const dataDir = resolve(process.env.GOVSHARE_DATA_DIR ?? '.data', 'pglite', all ? 'all' : arg);
+const dataDir = resolve(process.env.GOVSHARE_DATA_DIR || '.data', 'pglite', all ? 'all' : arg);
 const dbConfig = databaseConfigFromEnv(process.env, dataDir);
 const log = (message: string) => console.log(`[subgraphs] ${message}`);
 
 log(dbConfig.kind === 'postgres' ? 'database: PostgreSQL (DATABASE_URL)' : `database: embedded PGlite at ${dataDir}`);
 const db = await openDatabase(dbConfig);
-const signing = subgraphSecretFromEnv(process.env);
-if (signing.dev) log('GOVSHARE_SUBGRAPH_SECRET is not set: using the development signing key. Never run production like this.');
+log('jwksUrl' in gatewayKeys ? `verifying the gateway's signatures with ${gatewayKeys.jwksUrl}` : `verifying the gateway's signatures with ${process.env.GOVSHARE_GATEWAY_JWKS}`);
 const ports = !all && process.env.SUBGRAPH_PORT ? { [arg]: Number(process.env.SUBGRAPH_PORT) } : {};
 const hosted = await hostSubgraphs({
-  definitions, db, sample: sampleOptionsFromEnv(process.env), ports, log, signatureSecret: signing.secret,
+  definitions, db, sample: sampleOptionsFromEnv(process.env), ports, log, gatewayKeys,
   host: process.env.SUBGRAPH_HOST ?? '127.0.0.1',
 });
 for (const h of hosted) log(`${h.name} ready at ${h.url}`);

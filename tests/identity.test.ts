@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, UnsecuredJWT, generateKeyPair, exportSPKI } from 'jose';
-import { DEV_JWT_SECRET } from '../gateway/identity/token-verifier.ts';
 import { keySourceFromEnv } from '../gateway/identity/token-verifier.ts';
 import { startStack, type Stack } from './support/stack.ts';
 import { as } from './support/tokens.ts';
+import { testJwtSecret } from './support/keys.ts';
 
 const QUERY = '{ person(idNumber: "43010219850312123X") { birthDate } }';
-const key = new TextEncoder().encode(DEV_JWT_SECRET);
+/** The key the test gateways verify with: a forged token below differs from a valid one only where it says. */
+const key = new TextEncoder().encode(testJwtSecret());
 
 describe('identity: every request carries a valid department token', () => {
   let stack: Stack;
@@ -91,8 +92,9 @@ describe('identity: every request carries a valid department token', () => {
 describe('asymmetric production keys', () => {
   it('verifies an ES256 token with GOVSHARE_JWT_PUBLIC_KEY and refuses HS256 tokens then', async () => {
     const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
-    const keys = await keySourceFromEnv({ GOVSHARE_JWT_PUBLIC_KEY: await exportSPKI(publicKey) });
-    expect(keys.production).toBe(true);
+    const keys = await keySourceFromEnv({ GOVSHARE_JWT_PUBLIC_KEY: await exportSPKI(publicKey) }, { dataDir: null });
+    // A configured key: no generated one, hence no dev sign-in.
+    expect(keys.generatedSecret).toBeNull();
     const good = await new SignJWT({ roles: ['consumer'] }).setProtectedHeader({ alg: 'ES256' }).setSubject('tax').setExpirationTime('1h').sign(privateKey);
     expect((await keys.verify(good)).sub).toBe('tax');
     const hs = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('tax').setExpirationTime('1h').sign(key);

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { hostSubgraphs, type HostedSubgraph } from '../subgraphs/kit/index.ts';
 import { SAMPLE_SUBGRAPHS } from '../subgraphs/samples.ts';
-import { DEV_SUBGRAPH_SECRET } from '../schema/gateway-signature.ts';
 import { createStateStores } from '../gateway/state/index.ts';
 import type { StateStores } from '../gateway/state/types.ts';
 import { openTestDatabase, type TestDatabase } from './support/databases.ts';
@@ -11,6 +10,7 @@ import { freePort } from './support/ports.ts';
 import { spawnScript, waitFor, type Spawned } from './support/processes.ts';
 import { postGraphQL } from './support/stack.ts';
 import { as } from './support/tokens.ts';
+import { spawnedGatewayJwks } from './support/keys.ts';
 
 const QUERY = '{ person(idNumber: "43010219850312123X") { mobile } }';
 
@@ -24,7 +24,7 @@ describe.runIf(Boolean(process.env.REDIS_URL))('two gateway processes on one Red
   beforeAll(async () => {
     database = await openTestDatabase('pglite');
     subgraphs = await hostSubgraphs({
-      definitions: SAMPLE_SUBGRAPHS, db: database.db, sample: TEST_SAMPLE, signatureSecret: DEV_SUBGRAPH_SECRET,
+      definitions: SAMPLE_SUBGRAPHS, db: database.db, sample: TEST_SAMPLE, gatewayKeys: { jwks: await spawnedGatewayJwks() },
       ports: Object.fromEntries(SAMPLE_SUBGRAPHS.map((d) => [d.name, 0])),
     });
     state = await createStateStores({ redisUrl: process.env.REDIS_URL!, prefix });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_SUBGRAPH_SECRET, SIGNATURE_HEADER, signRequest } from '../schema/gateway-signature.ts';
+import { createRequestSigner, SIGNATURE_HEADER, type RequestSigner, type SignatureInput } from '../protocol/gateway-signature.ts';
+import { generateSigningKeyPem, signingKeyFromPem } from '../gateway/keys/index.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
 const ZHANG = '43010219850312123X';
@@ -13,17 +14,18 @@ describe('the gateway is the only door: subgraphs refuse what it did not sign', 
   });
   afterAll(async () => { await stack?.close(); });
 
-  async function call(query: string, sign?: (body: string) => string | undefined, variables?: Record<string, unknown>) {
+  async function call(query: string, sign?: (body: string) => Promise<string | undefined> | string | undefined, variables?: Record<string, unknown>) {
     const body = JSON.stringify({ query, variables });
-    const signature = sign?.(body);
+    const signature = await sign?.(body);
     const response = await fetch(population, {
       method: 'POST', body,
       headers: { 'content-type': 'application/json', ...(signature ? { [SIGNATURE_HEADER]: signature } : {}) },
     });
     return { status: response.status, body: await response.json() as any };
   }
-  const gatewaySigned = (extra: Partial<Parameters<typeof signRequest>[1]> = {}, secret = DEV_SUBGRAPH_SECRET, now?: number) =>
-    (body: string) => signRequest(secret, { aud: 'population', rid: 'test', sub: 'tax', ...extra }, body, now);
+  /** Signed as the gateway signs (with this stack's key unless another signer is given). */
+  const gatewaySigned = (extra: Partial<SignatureInput> = {}, signer: RequestSigner = stack.keys.signer, now?: number) =>
+    (body: string) => signer.sign({ aud: 'population', rid: 'test', sub: 'tax', ...extra }, body, now);
 
   const ENTITIES = `{ _entities(representations: [{ __typename: "Person", idNumber: "${ZHANG}" }]) { ... on Person { name mobile } } }`;
 
@@ -38,19 +40,24 @@ describe('the gateway is the only door: subgraphs refuse what it did not sign', 
     expect(JSON.stringify(body)).not.toContain('13800138000');
   });
 
-  it('refuses a forged signature (another key)', async () => {
-    expect((await call('{ _service { sdl } }', gatewaySigned({}, 'forged-key'))).status).toBe(401);
+  it('refuses a forged signature (another key, even under the gateway\'s kid)', async () => {
+    const other = await signingKeyFromPem(generateSigningKeyPem(), 'forger');
+    expect((await call('{ _service { sdl } }', gatewaySigned({}, createRequestSigner(other)))).status).toBe(401);
+    const sameKid = createRequestSigner({ ...other, kid: stack.keys.signing.kid });
+    const { status, body } = await call('{ _service { sdl } }', gatewaySigned({}, sameKid));
+    expect(status).toBe(401);
+    expect(body.errors[0].message).toContain('bad gateway signature');
   });
 
   it('refuses a signature replayed after it expired', async () => {
     const longAgo = Math.floor(Date.now() / 1000) - 120;
-    const { status, body } = await call('{ _service { sdl } }', gatewaySigned({}, DEV_SUBGRAPH_SECRET, longAgo));
+    const { status, body } = await call('{ _service { sdl } }', gatewaySigned({}, stack.keys.signer, longAgo));
     expect(status).toBe(401);
     expect(body.errors[0].message).toContain('expired');
   });
 
   it('refuses a signature moved onto another body, or meant for another subgraph', async () => {
-    const signedForOther = signRequest(DEV_SUBGRAPH_SECRET, { aud: 'population', rid: 't' }, JSON.stringify({ query: '{ _service { sdl } }' }));
+    const signedForOther = await stack.keys.signer.sign({ aud: 'population', rid: 't' }, JSON.stringify({ query: '{ _service { sdl } }' }));
     expect((await call(ENTITIES, () => signedForOther)).status).toBe(401);
     expect((await call('{ _service { sdl } }', gatewaySigned({ aud: 'credit' }))).status).toBe(401);
   });

@@ -1,22 +1,33 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway, LocalGraphQLDataSource } from '@apollo/gateway';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import type { PolicyModel } from '../../schema/policy-model.ts';
 import type { SupergraphSource } from '../composition/supergraph-source.ts';
+import { gatewayErrorFormatter, guardedSubgraph, scrubValueCompletion } from '../pipeline/error-scrubbing.ts';
+import type { RequestLimits } from '../pipeline/limits.ts';
 import type { GatewayContext } from './context.ts';
 import { SubgraphDataSource } from './subgraph-data-source.ts';
+import type { RequestSigner } from '../../protocol/gateway-signature.ts';
 import { HttpClient } from './http-client.ts';
 
 export interface ApolloExecutorOptions {
   source: SupergraphSource;
-  subgraphSecret: string;
+  /** Signs every subgraph call with the gateway's private key. */
+  signer: RequestSigner;
   /** Subgraphs executed in this process (the platform API). */
   local: ReadonlyMap<string, GraphQLSchema>;
   plugins: ApolloServerPlugin<GatewayContext>[];
+  /** CONTRACT §8 limits: tokens at parsing, field selections in validation, and the formatter's texts. */
+  limits: RequestLimits;
+  /** Validation rules beyond graphql-js' own (document limits, alias collisions). */
+  validationRules: ValidationRule[];
+  /** Names the provider of a subgraph in its errors. */
+  model: () => PolicyModel;
 }
 
 /** execute: Apollo's gateway (query planning, subgraph calls) behind an Apollo Server, fed by our source. */
-export function createApolloExecutor({ source, subgraphSecret, local, plugins }: ApolloExecutorOptions) {
+export function createApolloExecutor({ source, signer, local, plugins, limits, validationRules, model }: ApolloExecutorOptions) {
   // @apollo/gateway otherwise exports usage metrics to Apollo and probes cloud metadata
   // endpoints (GCP, AWS, Azure, Alibaba): nothing may leave a government network.
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
@@ -25,14 +36,59 @@ export function createApolloExecutor({ source, subgraphSecret, local, plugins }:
     supergraphSdl: source.manager,
     buildService: ({ name, url }) => {
       const schema = local.get(name);
-      return schema ? new LocalGraphQLDataSource(schema) : new SubgraphDataSource(name, url!, subgraphSecret, client);
+      if (schema) return new LocalGraphQLDataSource(schema);
+      return guardedSubgraph(new SubgraphDataSource(name, url!, signer, client), name, () => providerOf(model, name));
     },
   });
   const server = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: clearedOnly(gateway),
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // Automatic persisted queries would be a second way in for a document (by hash, from a shared
+    // cache) that this gateway does not need: every `persistedQuery` extension is refused (400).
+    persistedQueries: false,
+    parseOptions: { maxTokens: limits.tokens },
+    // Counts selections with fragments expanded, each fragment walked once (CONTRACT §8). With it set,
+    // Apollo runs `validationRules` only once graphql-js' own rules and this one passed.
+    maxRecursiveSelections: limits.fieldSelections,
+    validationRules,
+    formatError: gatewayErrorFormatter(limits),
     plugins: [ApolloServerPluginLandingPageDisabled(), ...plugins, { async serverWillStart() { return { async serverWillStop() { client.close(); } }; } }],
   });
   return { gateway, server };
+}
+
+/**
+ * Fail closed at the last gate before any subgraph is called: only the operation the policy stage
+ * cleared for this request runs (an empty or unknown operation name once slipped past the policy
+ * stage and executed). Value-completion messages are scrubbed on the way out.
+ */
+function clearedOnly(gateway: ApolloGateway) {
+  return {
+    onSchemaLoadOrUpdate: gateway.onSchemaLoadOrUpdate.bind(gateway),
+    stop: () => gateway.stop(),
+    async load(options: Parameters<ApolloGateway['load']>[0]) {
+      const loaded = await gateway.load(options);
+      const executor: typeof loaded.executor = async (requestContext) => {
+        const context = requestContext.context as unknown as GatewayContext;
+        if (!context.cleared || context.cleared !== requestContext.operation) {
+          return { errors: [new GraphQLError('the policy stage did not clear this operation: nothing is executed', {
+            extensions: { code: 'POLICY_UNAVAILABLE', http: { status: 503 } },
+          })] };
+        }
+        return scrubValueCompletion(await loaded.executor(requestContext));
+      };
+      return { ...loaded, executor };
+    },
+  };
+}
+
+function providerOf(model: () => PolicyModel, subgraph: string): string | null {
+  try {
+    const current = model();
+    const resource = current.subgraphResources.get(subgraph)?.[0];
+    return resource ? current.resources.get(resource)?.provider ?? null : null;
+  } catch {
+    return null;
+  }
 }

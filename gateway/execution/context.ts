@@ -14,4 +14,6 @@ export interface GatewayContext {
   raw?: ReadonlySet<string>;
   decision?: 'ALLOWED' | 'DENIED';
   errorCode?: string;
+  /** Set by the policy stage when it allowed an operation: the executor runs this one and nothing else. */
+  cleared?: import('graphql').OperationDefinitionNode;
 }

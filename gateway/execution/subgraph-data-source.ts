@@ -1,6 +1,6 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { SIGNATURE_HEADER, signRequest, type SignatureInput } from '../../schema/gateway-signature.ts';
+import { SIGNATURE_HEADER, type RequestSigner, type SignatureInput } from '../../protocol/gateway-signature.ts';
 import type { GatewayContext } from './context.ts';
 import type { HttpClient } from './http-client.ts';
 
@@ -13,16 +13,15 @@ import type { HttpClient } from './http-client.ts';
 export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private readonly url: URL;
 
-  constructor(readonly subgraphName: string, url: string, private readonly secret: string, private readonly client: HttpClient) {
+  constructor(readonly subgraphName: string, url: string, private readonly signer: RequestSigner, private readonly client: HttpClient) {
     this.url = new URL(url);
   }
 
   async process({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
-    const response = await this.client.post(this.url, {
-      'content-type': 'application/json',
-      [SIGNATURE_HEADER]: signRequest(this.secret, signatureInput(this.subgraphName, context as GatewayContext | undefined), body),
-    }, body);
+    // A fresh signature (new jti) per call: the subgraph accepts each one once.
+    const signature = await this.signer.sign(signatureInput(this.subgraphName, context as GatewayContext | undefined), body);
+    const response = await this.client.post(this.url, { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature }, body);
     let parsed: GatewayGraphQLResponse;
     try {
       parsed = JSON.parse(response.body) as GatewayGraphQLResponse;

@@ -1,17 +1,23 @@
 import { SignJWT } from 'jose';
-import { DEV_JWT_SECRET } from './token-verifier.ts';
 import type { Role } from './caller.ts';
+import { MAX_TOKEN_LIFETIME_SECONDS } from './token-claims.ts';
 
-export interface TokenRequest { department: string; roles?: Role[]; ttlSeconds?: number; secret?: string }
+export interface TokenRequest { department: string; roles?: Role[]; ttlSeconds?: number; secret: string }
 
-/** An HS256 token as the dev/test key source accepts it (`npm run token`, the playground's dev sign-in). */
+/**
+ * An HS256 department token (`npm run token`, the playground's dev sign-in, tests), signed with the
+ * key the gateway verifies with: `GOVSHARE_JWT_SECRET` or the one the embedded mode generated.
+ */
 export async function issueDevToken({ department, roles = ['consumer'], ttlSeconds = 3600, secret }: TokenRequest): Promise<string> {
+  if (!secret) throw new Error('issueDevToken needs the HS256 key: there is no default key');
+  if (ttlSeconds > MAX_TOKEN_LIFETIME_SECONDS) throw new Error('a token lives 24 h at most');
+  const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ roles })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(department)
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-    .sign(new TextEncoder().encode(secret ?? DEV_JWT_SECRET));
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttlSeconds)
+    .sign(new TextEncoder().encode(secret));
 }
 
 /** `90s`, `15m`, `1h`, `7d` or plain seconds. */

@@ -1,34 +1,51 @@
 import { readFileSync } from 'node:fs';
 import {
   createLocalJWKSet, createRemoteJWKSet, importSPKI, jwtVerify,
-  type JWTVerifyGetKey, type JWTPayload,
+  type JWTVerifyGetKey, type JWTPayload, type JWTVerifyOptions,
 } from 'jose';
-
-/** The HS256 key used when no key is configured: development only, announced with a warning. */
-export const DEV_JWT_SECRET = 'govshare-dev-secret-not-for-production';
+import { dataDirFromEnv } from '../keys/data-dir.ts';
+import { randomSecret } from '../keys/key-file.ts';
+import { generatedJwtSecretPath, generatedSecret } from '../keys/secrets.ts';
 
 export interface KeySource {
   describe: string;
-  /** True when a production key source is configured (disables dev-only conveniences). */
-  production: boolean;
+  /**
+   * The HS256 key the embedded mode generated, when that is what verifies tokens; null with a
+   * configured key. Only then may the playground's dev sign-in exist (it mints tokens for anyone).
+   */
+  generatedSecret: string | null;
   verify(token: string): Promise<JWTPayload>;
 }
 
-const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA', 'Ed25519'];
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+export interface KeySourceOptions {
+  /** Where a generated key is kept (default: `GOVSHARE_DATA_DIR`, or `.data`); null: in memory only. */
+  dataDir?: string | null;
+  log?: (message: string) => void;
+}
 
 /**
- * `GOVSHARE_JWKS_URL` or `GOVSHARE_JWT_PUBLIC_KEY` (PEM text, a path to a PEM file, or a JWKS JSON)
- * for production; otherwise HS256 with `GOVSHARE_JWT_SECRET` or the dev default.
+ * `GOVSHARE_JWKS_URL` or `GOVSHARE_JWT_PUBLIC_KEY` (PEM text, a path to a PEM file, or a JWKS JSON),
+ * or HS256 with `GOVSHARE_JWT_SECRET`; with none of them, HS256 with a key generated once under the
+ * data dir (never a key written in the source). `GOVSHARE_JWT_ISSUER` / `GOVSHARE_JWT_AUDIENCE`,
+ * when set, must match the token's `iss` / `aud`.
  */
-export async function keySourceFromEnv(env: NodeJS.ProcessEnv, warn: (message: string) => void = () => {}): Promise<KeySource> {
-  const options = { requiredClaims: ['exp', 'sub'], clockTolerance: 5 };
+export async function keySourceFromEnv(env: NodeJS.ProcessEnv, { dataDir = dataDirFromEnv(env), log = () => {} }: KeySourceOptions = {}): Promise<KeySource> {
+  const options: JWTVerifyOptions = {
+    requiredClaims: ['exp', 'sub'],
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    ...(env.GOVSHARE_JWT_ISSUER ? { issuer: env.GOVSHARE_JWT_ISSUER } : {}),
+    ...(env.GOVSHARE_JWT_AUDIENCE ? { audience: env.GOVSHARE_JWT_AUDIENCE } : {}),
+  };
   if (env.GOVSHARE_JWKS_URL) {
     const jwks = createRemoteJWKSet(new URL(env.GOVSHARE_JWKS_URL));
-    return keySet(`JWKS ${env.GOVSHARE_JWKS_URL}`, jwks, options);
+    return keySet(`JWKS ${env.GOVSHARE_JWKS_URL}`, jwks, { ...options, algorithms: ASYMMETRIC });
   }
   if (env.GOVSHARE_JWT_PUBLIC_KEY) {
     const text = readKeyText(env.GOVSHARE_JWT_PUBLIC_KEY);
-    if (text.trim().startsWith('{')) return keySet('JWKS from GOVSHARE_JWT_PUBLIC_KEY', createLocalJWKSet(JSON.parse(text)), options);
+    if (text.trim().startsWith('{')) return keySet('JWKS from GOVSHARE_JWT_PUBLIC_KEY', createLocalJWKSet(JSON.parse(text)), { ...options, algorithms: ASYMMETRIC });
     const keys = await Promise.all(ASYMMETRIC.map((alg) => importSPKI(text, alg).then((k) => [alg, k] as const, () => null)));
     const usable = new Map<string, Awaited<ReturnType<typeof importSPKI>>>();
     for (const k of keys) if (k) usable.set(k[0], k[1]);
@@ -40,24 +57,26 @@ export async function keySourceFromEnv(env: NodeJS.ProcessEnv, warn: (message: s
     };
     return keySet(`public key (${[...usable.keys()].join('/')})`, getKey, { ...options, algorithms: [...usable.keys()] });
   }
-  const secret = env.GOVSHARE_JWT_SECRET;
-  if (!secret) warn(`GOVSHARE_JWT_SECRET is not set: using the development key "${DEV_JWT_SECRET}". Never run production like this.`);
-  const key = new TextEncoder().encode(secret ?? DEV_JWT_SECRET);
+  const configured = env.GOVSHARE_JWT_SECRET;
+  const secret = configured ?? (dataDir === null
+    ? randomSecret()
+    : generatedSecret(generatedJwtSecretPath(dataDir), 'the HS256 key of department tokens (no GOVSHARE_JWT_SECRET, GOVSHARE_JWT_PUBLIC_KEY or GOVSHARE_JWKS_URL is set); `npm run token` signs with it', log));
+  const key = new TextEncoder().encode(secret);
   return {
-    describe: secret ? 'HS256 (GOVSHARE_JWT_SECRET)' : 'HS256 (development key)',
-    production: false,
+    describe: configured ? 'HS256 (GOVSHARE_JWT_SECRET)' : dataDir === null ? 'HS256 (generated, in memory)' : `HS256 (generated under ${dataDir})`,
+    generatedSecret: configured ? null : secret,
     async verify(token) {
       return (await jwtVerify(token, key, { ...options, algorithms: ['HS256'] })).payload;
     },
   };
 }
 
-function keySet(describe: string, getKey: JWTVerifyGetKey, options: Parameters<typeof jwtVerify>[2]): KeySource {
+function keySet(describe: string, getKey: JWTVerifyGetKey, options: JWTVerifyOptions): KeySource {
   return {
     describe,
-    production: true,
+    generatedSecret: null,
     async verify(token) {
-      return (await jwtVerify(token, getKey, { ...options, algorithms: options?.algorithms ?? ASYMMETRIC })).payload;
+      return (await jwtVerify(token, getKey, options)).payload;
     },
   };
 }

@@ -1,46 +1,51 @@
 import { errors as joseErrors } from 'jose';
 import type { DepartmentDirectory } from '../identity/departments.ts';
-import { ROLES, type Caller, type Role } from '../identity/caller.ts';
+import type { Caller } from '../identity/caller.ts';
 import type { KeySource } from '../identity/token-verifier.ts';
+import { readTokenClaims, type TokenIdentity } from '../identity/token-claims.ts';
 
 export class RequestRefused extends Error {
   constructor(readonly code: string, message: string, readonly status: number) { super(message); }
 }
 
-interface VerifiedToken { department: string; roles: Role[]; exp: number }
+interface CachedToken { identity: TokenIdentity; until: number }
 
 const MAX_PURPOSE = 200;
 const MAX_OPERATOR = 64;
 const CACHE_LIMIT = 10_000;
+/** A cached verification is re-done after this long: a key withdrawn from a JWKS stops working soon. */
+const CACHE_SECONDS = 300;
+/**
+ * Control characters (C0, DEL, C1) and the Unicode line separators: a purpose or operator is printable
+ * text, and one that carries CR/LF could forge lines in a log or a CSV export of the audit log.
+ */
+const UNPRINTABLE = /[\p{Cc}\u2028\u2029]/u;
 
 /**
  * authenticate: the bearer token names a known department, and the purpose and operator headers
- * decode. Verified tokens are remembered until they expire: verifying is the costliest step a
- * cached operation has, and a token's validity cannot change before its `exp`.
+ * decode to printable text. Verified tokens are remembered (at most 5 minutes, never past their
+ * `exp`): verifying is the costliest step a cached operation has. Only a token that passed every
+ * check is cached, so the cache can never accept what verification would refuse.
  */
 export function createAuthenticator(keys: KeySource, departments: DepartmentDirectory) {
-  const verified = new Map<string, VerifiedToken>();
+  const verified = new Map<string, CachedToken>();
 
-  async function verifyToken(token: string): Promise<VerifiedToken> {
+  async function verifyToken(token: string): Promise<TokenIdentity> {
     const now = Date.now() / 1000;
     const cached = verified.get(token);
-    if (cached && cached.exp > now) return cached;
+    if (cached && cached.until > now) return cached.identity;
+    if (cached) verified.delete(token);
     let payload;
     try {
       payload = await keys.verify(token);
     } catch (error) {
       throw new RequestRefused('UNAUTHENTICATED', describeTokenError(error), 401);
     }
-    const department = String(payload.sub ?? '');
-    if (!departments.get(department)) throw new RequestRefused('UNAUTHENTICATED', `token subject "${department}" is not a known department`, 401);
-    const rawRoles = payload.roles ?? ['consumer'];
-    if (!Array.isArray(rawRoles) || !rawRoles.every((r) => ROLES.includes(r as Role))) {
-      throw new RequestRefused('UNAUTHENTICATED', `token roles must be a list of ${ROLES.join(', ')}`, 401);
-    }
-    const result = { department, roles: rawRoles as Role[], exp: Number(payload.exp) };
+    const identity = readTokenClaims(payload, departments, now);
+    if (typeof identity === 'string') throw new RequestRefused('UNAUTHENTICATED', identity, 401);
     if (verified.size >= CACHE_LIMIT) verified.clear();
-    verified.set(token, result);
-    return result;
+    verified.set(token, { identity, until: Math.min(identity.exp, now + CACHE_SECONDS) });
+    return identity;
   }
 
   return async function authenticate(
@@ -85,6 +90,12 @@ function agreeing(name: string, fromHeader: string | null, fromBody: unknown): s
     throw new RequestRefused('BAD_USER_INPUT', `extensions.${name} must be a string`, 400);
   }
   const body = (fromBody as string | undefined) ?? null;
+  // Checked on the decoded values, header and body alike: %0D%0A is a CR LF once decoded.
+  for (const value of [fromHeader, body]) {
+    if (value !== null && UNPRINTABLE.test(value)) {
+      throw new RequestRefused('BAD_USER_INPUT', `the ${name} must be printable text: control characters (CR, LF, TAB, U+0000–U+001F, U+007F–U+009F) and line separators are refused`, 400);
+    }
+  }
   if (fromHeader !== null && body !== null && fromHeader !== body) {
     throw new RequestRefused('BAD_USER_INPUT', `the ${name} in the header and in extensions.${name} disagree`, 400);
   }

@@ -8,11 +8,11 @@ import type { Role } from '../identity/caller.ts';
 import { DEFAULT_DIST_DIR, ensureWebBuilt } from './build.ts';
 
 export interface WebRoutesOptions {
-  /** The dev-only sign-in endpoint; false whenever a production key source is configured. */
+  /** The dev-only sign-in endpoint: only while the JWT key is the one the embedded mode generated. */
   devTokens: boolean;
   /** Built assets (default `gateway/web/dist`). */
   distDir?: string;
-  /** HS256 key of dev tokens (`GOVSHARE_JWT_SECRET`; the development default when unset). */
+  /** HS256 key of dev tokens: the generated one (required with `devTokens`). */
   jwtSecret?: string;
   /** The departments the dev picker offers (default: the demo set). */
   departments?: readonly Department[];
@@ -152,6 +152,8 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, optio
   });
 
   if (options.devTokens) {
+    const secret = options.jwtSecret;
+    if (!secret) throw new Error('the dev sign-in needs the generated JWT key');
     app.get(DEV_TOKEN_PATH, async (_request, reply) => {
       reply.header('cache-control', 'no-store');
       return { departments: departments.map(({ code, name }) => ({ code, name })), roles: ROLES, ttlSeconds };
@@ -167,7 +169,7 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, optio
       if (!Array.isArray(roles) || !roles.every((r): r is Role => ROLES.includes(r as Role))) {
         return reply.status(400).send({ error: 'BAD_USER_INPUT', message: `roles must be a list of ${ROLES.join(', ')}` });
       }
-      const token = await issueDevToken({ department, roles: [...new Set(roles)], ttlSeconds, ...(options.jwtSecret ? { secret: options.jwtSecret } : {}) });
+      const token = await issueDevToken({ department, roles: [...new Set(roles)], ttlSeconds, secret });
       return { token, expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() };
     });
   }

@@ -1,45 +1,116 @@
-import type { FastifyRequest } from 'fastify';
+import { createHash, type Hash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { pipeline, Transform } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { SIGNATURE_HEADER, verifyRequestSignature, type SignatureClaims } from '../../schema/gateway-signature.ts';
+import {
+  assertPublicKeySet, bodyHash, createSignatureVerifier, SIGNATURE_HEADER, type SignatureClaims, type VerificationKeys,
+} from '../../protocol/gateway-signature.ts';
+import type { ReplayGuard } from '../../protocol/replay-guard.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The verified gateway claims: who asks, for what purpose, which coordinates they may read. */
     gatewayClaims?: SignatureClaims;
-    rawBody?: string;
   }
 }
 
-export interface GatewaySignatureOptions {
+export interface GatewayDoorOptions {
   subgraph: string;
-  secret: string;
+  keys: VerificationKeys;
+  /** Routes anyone may GET (matched on the routed path, never on the raw target): `/healthz`, `/metrics`. */
+  publicRoutes?: readonly string[];
+  replay?: ReplayGuard;
 }
 
 /**
- * The gateway is the only door: every `/graphql` request — `_service` and `_entities` included —
- * must carry the gateway's signature over its exact body, else 401 before anything runs.
- * Wrapped with fastify-plugin so the hook and parser apply to the routes registered beside it.
+ * The gateway is the only door, and it is default-deny: every request — any method, any route, an
+ * unknown one (404) included — is refused 401 unless it carries the gateway's signature for it. The
+ * only exceptions are the public routes, matched on the route Fastify chose (`routeOptions.url`), so no
+ * spelling of the target (`/%67raphql`, absolute-form, `//graphql`, `;params`) can reach GraphQL
+ * unchecked: the check follows the router's decision instead of re-parsing the URL beside it.
+ *
+ * The body hash is computed over the bytes as they arrive (a tee before any content-type parser),
+ * so whatever the content type, the parser that reads the body reads exactly what was signed.
+ * Wrapped with fastify-plugin: the hooks and the 404 handler apply to the context that registers it.
  */
-export const gatewaySignature = fp<GatewaySignatureOptions>(async (app, { subgraph, secret }) => {
-  // Keep the raw body: the signature covers the bytes the gateway sent, not a re-serialisation.
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    request.rawBody = body as string;
-    try {
-      done(null, (body as string).length ? JSON.parse(body as string) : {});
-    } catch {
-      done(Object.assign(new Error('request body is not valid JSON'), { statusCode: 400 }), undefined);
-    }
+export const gatewayDoor = fp<GatewayDoorOptions>(async (app, { subgraph, keys, publicRoutes = ['/healthz', '/metrics'], replay }) => {
+  const verifier = createSignatureVerifier({ audience: subgraph, keys, ...(replay ? { replay } : {}) });
+  /** Claims whose signature checked out but whose body hash and single use are still to be checked. */
+  const pending = new WeakMap<FastifyRequest, { claims: SignatureClaims; digest?: Hash }>();
+  const isPublic = (request: FastifyRequest) =>
+    (request.method === 'GET' || request.method === 'HEAD') && request.routeOptions.url !== undefined && publicRoutes.includes(request.routeOptions.url);
+  const refuse = (reply: FastifyReply, reason: string) => reply.status(401).send({
+    errors: [{ message: `subgraph "${subgraph}" accepts requests from the govshare gateway only: ${reason}`, extensions: { code: 'UNAUTHENTICATED' } }],
   });
 
-  app.addHook('preHandler', async (request: FastifyRequest, reply) => {
-    if (!request.url.startsWith('/graphql')) return;
+  // Unknown routes get the same door as known ones: a stranger learns nothing about the server.
+  app.setNotFoundHandler((_request, reply) => reply.status(404).send({ errors: [{ message: 'not found', extensions: { code: 'NOT_FOUND' } }] }));
+
+  // Before the body is read: an unsigned or badly signed request costs no parsing.
+  app.addHook('onRequest', async (request, reply) => {
+    if (isPublic(request)) return;
     const header = request.headers[SIGNATURE_HEADER];
-    const body = request.method === 'GET' ? (request.url.split('?')[1] ?? '') : (request.rawBody ?? '');
-    const check = verifyRequestSignature(secret, Array.isArray(header) ? header[0] : header, subgraph, body);
-    if (!check.ok) {
-      await reply.status(401).send({ errors: [{ message: `subgraph "${subgraph}" accepts requests from the govshare gateway only: ${check.reason}`, extensions: { code: 'UNAUTHENTICATED' } }] });
-      return reply;
-    }
+    const check = await verifier.verifyToken(Array.isArray(header) ? header[0] : header);
+    if (!check.ok) return refuse(reply, check.reason);
+    pending.set(request, { claims: check.claims });
+  });
+
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const entry = pending.get(request);
+    if (!entry) return payload;
+    const digest = createHash('sha256');
+    entry.digest = digest;
+    const tee = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        digest.update(chunk);
+        done(null, chunk);
+      },
+    });
+    return pipeline(payload, tee, () => {});
+  });
+
+  // After parsing, before any handler: the body hash, then the one use of this jti.
+  app.addHook('preHandler', async (request, reply) => {
+    if (isPublic(request)) return;
+    const entry = pending.get(request);
+    if (!entry) return refuse(reply, 'missing gateway signature');
+    // GET carries its query in the URL: then the signed content is the raw query string.
+    const signed = request.method === 'GET' || request.method === 'HEAD'
+      ? bodyHash(rawQuery(request.raw.url ?? ''))
+      : (entry.digest ?? createHash('sha256')).digest('base64url');
+    const check = verifier.accept(entry.claims, { digest: signed });
+    if (!check.ok) return refuse(reply, check.reason);
     request.gatewayClaims = check.claims;
   });
 });
+
+function rawQuery(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? '' : url.slice(q + 1);
+}
+
+/**
+ * The gateway's public keys from the environment: `GOVSHARE_GATEWAY_JWKS_URL` (the gateway's
+ * `/.well-known/jwks.json`, fetched again on an unknown kid) or `GOVSHARE_GATEWAY_JWKS` (path of a
+ * JWKS file). Neither: the subgraph refuses to start — an unverifiable door would be an open one.
+ */
+export function gatewayKeysFromEnv(env: NodeJS.ProcessEnv): VerificationKeys {
+  if (env.GOVSHARE_GATEWAY_JWKS_URL) return { jwksUrl: new URL(env.GOVSHARE_GATEWAY_JWKS_URL) };
+  if (env.GOVSHARE_GATEWAY_JWKS) {
+    let text: string;
+    try {
+      text = readFileSync(env.GOVSHARE_GATEWAY_JWKS, 'utf8');
+    } catch (error) {
+      throw new Error(`GOVSHARE_GATEWAY_JWKS: cannot read ${env.GOVSHARE_GATEWAY_JWKS} (${(error as Error).message})`);
+    }
+    let jwks: unknown;
+    try {
+      jwks = JSON.parse(text);
+    } catch {
+      throw new Error(`GOVSHARE_GATEWAY_JWKS (${env.GOVSHARE_GATEWAY_JWKS}) is not JSON`);
+    }
+    return { jwks: assertPublicKeySet(jwks, `GOVSHARE_GATEWAY_JWKS (${env.GOVSHARE_GATEWAY_JWKS})`) };
+  }
+  throw new Error('no gateway verification key: set GOVSHARE_GATEWAY_JWKS_URL (the gateway\'s /.well-known/jwks.json) or GOVSHARE_GATEWAY_JWKS (path of its JWKS file); `npm start` passes it itself');
+}

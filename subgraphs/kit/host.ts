@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { VerificationKeys } from '../../protocol/gateway-signature.ts';
 import type { SeedOptions, SubgraphDefinition } from './definition.ts';
 import { ensureSchemaAndSeed } from './seeding.ts';
 import { createSubgraphServer } from './server.ts';
@@ -17,7 +18,8 @@ export interface HostOptions {
   host?: string;
   /** Port per subgraph name; 0 picks a free one; absent uses the definition's own port. */
   ports?: Readonly<Record<string, number>>;
-  signatureSecret: string;
+  /** The gateway's public keys every hosted subgraph verifies signatures with. */
+  gatewayKeys: VerificationKeys;
   log?: (message: string) => void;
 }
 
@@ -26,7 +28,7 @@ export interface HostOptions {
  * one subgraph at a time: PGlite is single-connection and seeding is write-heavy anyway.
  */
 export async function hostSubgraphs(options: HostOptions): Promise<HostedSubgraph[]> {
-  const { definitions, db, sample, signatureSecret, host = '127.0.0.1', ports = {}, log = () => {} } = options;
+  const { definitions, db, sample, gatewayKeys, host = '127.0.0.1', ports = {}, log = () => {} } = options;
   for (const definition of definitions) {
     const started = Date.now();
     const outcome = await ensureSchemaAndSeed(db, definition, sample);
@@ -35,7 +37,7 @@ export async function hostSubgraphs(options: HostOptions): Promise<HostedSubgrap
   const hosted: HostedSubgraph[] = [];
   try {
     for (const definition of definitions) {
-      const app = await createSubgraphServer({ definition, sql: db, signatureSecret });
+      const app = await createSubgraphServer({ definition, sql: db, gatewayKeys });
       await app.listen({ host, port: ports[definition.name] ?? definition.port });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : definition.port;

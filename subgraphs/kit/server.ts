@@ -6,18 +6,19 @@ import { Counter, Registry } from 'prom-client';
 import { withShareDirectives } from '../../schema/share-sdl.ts';
 import { analyseSubgraphs, type PolicyModel } from '../../schema/policy-model.ts';
 import { parseSubgraph } from '../../schema/parse-subgraph.ts';
-import type { SignatureClaims } from '../../schema/gateway-signature.ts';
+import { assertPublicKeySet, type SignatureClaims, type VerificationKeys } from '../../protocol/gateway-signature.ts';
 import type { SubgraphContext, SubgraphDefinition } from './definition.ts';
-import { gatewaySignature } from './gateway-signature.ts';
+import { gatewayDoor } from './gateway-signature.ts';
 import { shareEnforcement } from './share-enforcement.ts';
+import { guardSubgraph } from './guard.ts';
 import { countingSql, type Sql } from './sql.ts';
 
 export interface SubgraphPluginOptions {
   definition: SubgraphDefinition<unknown>;
   /** The database the subgraph's schema lives in (already created and seeded). */
   sql: Sql;
-  /** Shared secret the gateway signs requests with (`GOVSHARE_SUBGRAPH_SECRET`). */
-  signatureSecret: string;
+  /** The gateway's public keys (its JWKS, or the URL it serves them at): the subgraph verifies, never signs. */
+  gatewayKeys: VerificationKeys;
 }
 
 /** The subgraph's full SDL as the gateway sees it through `_service { sdl }`. */
@@ -62,8 +63,11 @@ export function checkSubgraphRules(definition: SubgraphDefinition<unknown>): Pol
  * Federation 2 schema), `/healthz` and `/metrics`, with its own metrics registry. Refuses to load
  * (throws `SubgraphRulesError`) when the subgraph's own SDL breaks a CONTRACT §3 rule.
  */
-export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (app, { definition, sql, signatureSecret }) => {
+export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (app, { definition, sql, gatewayKeys }) => {
   const model = checkSubgraphRules(definition);
+  // Before anything touches the database: no door without the gateway's public keys, and no private key here.
+  if (!gatewayKeys) throw new Error(`subgraph "${definition.name}" has no gateway verification key: configure GOVSHARE_GATEWAY_JWKS_URL or GOVSHARE_GATEWAY_JWKS`);
+  if ('jwks' in gatewayKeys) assertPublicKeySet(gatewayKeys.jwks, `the gateway key set of subgraph "${definition.name}"`);
   const registry = new Registry();
   const dbQueries = new Counter({
     name: 'govshare_subgraph_db_queries_total',
@@ -84,8 +88,11 @@ export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (
     typeDefs: parse(subgraphSdl(definition)),
     resolvers: definition.resolvers as never,
   });
+  // Claim limits on every @compare field, the unknown-key budget on every lookup (CONTRACT §5 v1.1).
+  await guardSubgraph(schema, { definition, model, sql: counted, registry });
 
-  await app.register(gatewaySignature, { subgraph: definition.name, secret: signatureSecret });
+  // First, so its hooks and 404 handler guard every route registered below.
+  await app.register(gatewayDoor, { subgraph: definition.name, keys: gatewayKeys });
   await app.register(mercurius, {
     schema,
     path: '/graphql',

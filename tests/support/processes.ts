@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './sample.ts';
+import { spawnedGatewayEnv } from './keys.ts';
 
 export interface Spawned {
   child: ChildProcess;
@@ -12,8 +13,13 @@ export interface Spawned {
   kill(): Promise<void>;
 }
 
-/** Runs one of the repo's TypeScript entry points as its own process, as `npm run …` would. */
+/**
+ * Runs one of the repo's TypeScript entry points as its own process, as `npm run …` would. A gateway
+ * started this way gets the test run's keys (`spawnedGatewayEnv`: the signing key its subgraphs were
+ * given, the JWT key `as()` signs with) unless `env` says otherwise (`''` unsets one).
+ */
 export function spawnScript(script: string, args: string[], env: Record<string, string | undefined>): Spawned {
+  const keys = spawnedGatewayEnv();
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: REPO_ROOT,
     // A private Redis key prefix unless the test shares one on purpose (replicas of one deployment).
@@ -22,6 +28,7 @@ export function spawnScript(script: string, args: string[], env: Record<string, 
       ...process.env,
       GOVSHARE_REDIS_PREFIX: `govshare-test-${randomBytes(5).toString('hex')}:`,
       GOVSHARE_DATA_DIR: mkdtempSync(join(tmpdir(), 'govshare-data-')),
+      ...keys,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

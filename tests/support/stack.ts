@@ -1,11 +1,19 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JSONWebKeySet } from 'jose';
+import { createRequestSigner, type RequestSigner } from '../../protocol/gateway-signature.ts';
 import { createGateway, type Gateway } from '../../gateway/app.ts';
+import { generatedJwtSecretPath, loadSigningKey, publishedKeySet, type GatewaySigningKey } from '../../gateway/keys/index.ts';
+import { readOrCreateKeyFile } from '../../gateway/keys/key-file.ts';
 import { gatewayConfigFromEnv, type GatewayConfig } from '../../gateway/config.ts';
 import { createStateStores, type StateStores } from '../../gateway/state/index.ts';
 import { hostSubgraphs, type HostedSubgraph, type SubgraphDefinition } from '../../subgraphs/kit/index.ts';
 import { SAMPLE_SUBGRAPHS } from '../../subgraphs/samples.ts';
 import { openTestDatabase, type DatabaseKind, type TestDatabase } from './databases.ts';
 import { TEST_SAMPLE } from './sample.ts';
+import { testJwtSecret } from './keys.ts';
 
 export interface Stack {
   gateway: Gateway;
@@ -15,6 +23,12 @@ export interface Stack {
   gatewayUrl: string;
   subgraphs: HostedSubgraph[];
   database: TestDatabase;
+  /**
+   * This stack's keys, fresh per stack: the gateway's signing key (generated in `dataDir` as the
+   * embedded mode does), a signer with it (what a captured gateway signature looks like) and the
+   * public JWKS the subgraphs verify with.
+   */
+  keys: { dataDir: string; signing: GatewaySigningKey; signer: RequestSigner; jwks: JSONWebKeySet };
   /** POSTs a GraphQL request to the gateway; returns status and parsed body. */
   query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse>;
   close(): Promise<void>;
@@ -37,6 +51,8 @@ export interface StackOptions {
   injectedState?: StateStores;
   /** Gateway settings that differ from the defaults (e.g. a small rate limit). */
   gatewayConfig?: Partial<GatewayConfig>;
+  /** The gateway's environment (keys, `GOVSHARE_JWT_ISSUER`, …); the test run's JWT key unless it names another. */
+  gatewayEnv?: NodeJS.ProcessEnv;
 }
 
 /** The state kinds a suite runs against: in-process always, Redis whenever REDIS_URL is set (CI sets it). */
@@ -68,19 +84,27 @@ export async function openTestState(kind: StateKind): Promise<{ state: StateStor
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const database = await openTestDatabase(options.database ?? 'pglite');
   const config = gatewayConfigFromEnv({});
+  // The embedded mode's key files in a data dir of the stack's own: a fresh signing key generated
+  // here (the gateway reuses it), and the test run's JWT key where the generated one would be, so
+  // `as()` tokens verify and the dev sign-in exists as it does with `npm start`.
+  const dataDir = mkdtempSync(join(tmpdir(), 'govshare-stack-'));
+  readOrCreateKeyFile(generatedJwtSecretPath(dataDir), testJwtSecret);
+  const gatewayEnv = options.gatewayEnv ?? {};
+  const signing = await loadSigningKey(gatewayEnv, dataDir);
+  const jwks = publishedKeySet(signing, gatewayEnv);
   const testState = options.injectedState
     ? { state: options.injectedState, prefix: '', dispose: () => options.injectedState!.close() }
     : await openTestState(options.state ?? 'memory');
   const subgraphs = await hostSubgraphs({
-    signatureSecret: config.subgraphSecret,
+    gatewayKeys: { jwks },
     definitions: options.definitions ?? SAMPLE_SUBGRAPHS,
     db: database.db,
     sample: TEST_SAMPLE,
     ports: Object.fromEntries((options.definitions ?? SAMPLE_SUBGRAPHS).map((d) => [d.name, 0])),
   });
   const gateway = createGateway({
-    config: { ...config, ...options.gatewayConfig, port: 0, subgraphs: subgraphs.map((s) => ({ name: s.name, url: s.url })) },
-    env: {},
+    config: { ...config, dataDir, ...options.gatewayConfig, port: 0, subgraphs: subgraphs.map((s) => ({ name: s.name, url: s.url })) },
+    env: gatewayEnv,
     state: testState.state,
     ...(options.now ? { now: options.now } : {}),
   });
@@ -93,12 +117,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     gatewayUrl,
     subgraphs,
     database,
+    keys: { dataDir, signing, signer: createRequestSigner(signing), jwks },
     query: (query, variables, headers) => postGraphQL(`${gatewayUrl}/graphql`, { query, variables }, headers),
     async close() {
       await gateway.close();
       await Promise.all(subgraphs.map((s) => s.app.close()));
       await database.dispose();
       await testState.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -86,9 +86,11 @@ export async function cleanArtifacts(): Promise<void> {
 /** A gateway with only the platform API: enough for the web routes, up in well under a second. */
 export async function bareGateway(env: NodeJS.ProcessEnv): Promise<{ gateway: Gateway; close(): Promise<void> }> {
   const state: StateStores = await createStateStores({ prefix: `web-test-${Math.random().toString(36).slice(2)}:` });
-  const gateway = createGateway({ config: { ...gatewayConfigFromEnv({}), port: 0, subgraphs: [] }, env, state });
+  // A data dir of its own: the keys it generates (embedded mode) never land in the repo's .data/.
+  const dataDir = mkdtempSync(join(tmpdir(), 'govshare-web-gateway-'));
+  const gateway = createGateway({ config: { ...gatewayConfigFromEnv({}), port: 0, subgraphs: [], dataDir }, env, state });
   await gateway.start();
-  return { gateway, async close() { await gateway.close(); await state.close(); } };
+  return { gateway, async close() { await gateway.close(); await state.close(); rmSync(dataDir, { recursive: true, force: true }); } };
 }
 
 /** An asymmetric public key: with it set the gateway runs with a production key source. */

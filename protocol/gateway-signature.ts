@@ -1,0 +1,196 @@
+import { createHash, randomUUID, type KeyObject } from 'node:crypto';
+import {
+  createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT,
+  type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey,
+} from 'jose';
+import { ReplayGuard } from './replay-guard.ts';
+
+/**
+ * The wire protocol between the gateway and its subgraphs (CONTRACT §3 v1.1), shared by the gateway
+ * (signing) and the provider kit (verifying); providers on other stacks implement the same with any
+ * JWT library.
+ *
+ * Every request the gateway sends a subgraph carries `X-Govshare-Signature`: a compact JWS made
+ * with the gateway's private key (EdDSA/Ed25519, or ES256), `kid` in its header. Claims: `iss`
+ * "govshare-gateway"; `aud` the subgraph's name; `iat`/`exp` (at most 60 s apart); `jti` unique per
+ * call, accepted once; `rid` the gateway's request id; `sub` the calling department (absent for the
+ * gateway's own calls such as fetching SDL); `pur` the stated purpose; `fld` the field coordinates
+ * the caller may read; `bh` the base64url SHA-256 of the exact body bytes (of the raw query string
+ * for a request without a body), so a signature cannot be moved to another query.
+ */
+export const SIGNATURE_HEADER = 'x-govshare-signature';
+export const SIGNATURE_ISSUER = 'govshare-gateway';
+/** How long the gateway's signatures live: long enough for clock skew, short enough to be useless later. */
+export const SIGNATURE_TTL_SECONDS = 30;
+/** What a subgraph accepts at most (`exp - iat`). */
+export const MAX_SIGNATURE_LIFETIME_SECONDS = 60;
+/** Asymmetric only: a subgraph holds nothing that can sign, so HMAC (HS*) and `none` are never accepted. */
+export const SIGNATURE_ALGORITHMS = ['EdDSA', 'Ed25519', 'ES256'] as const;
+export type SignatureAlgorithm = (typeof SIGNATURE_ALGORITHMS)[number];
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+export interface SignatureClaims {
+  iss: string;
+  aud: string;
+  iat: number;
+  exp: number;
+  jti: string;
+  rid: string;
+  sub?: string;
+  pur?: string;
+  fld?: string[];
+  bh: string;
+}
+
+/** What the gateway decides per call; the rest (`iss`, `iat`, `exp`, `jti`, `bh`) the signer adds. */
+export interface SignatureInput {
+  aud: string;
+  rid: string;
+  sub?: string;
+  pur?: string;
+  fld?: string[];
+}
+
+export function bodyHash(body: string | Uint8Array): string {
+  return createHash('sha256').update(body).digest('base64url');
+}
+
+// ---------------------------------------------------------------------------------------- signing
+
+/** The gateway's private signing key, imported once as a KeyObject (signing runs on every subgraph call). */
+export interface SigningKey {
+  kid: string;
+  alg: 'EdDSA' | 'ES256';
+  privateKey: KeyObject;
+}
+
+export interface RequestSigner {
+  readonly kid: string;
+  /** The value of `X-Govshare-Signature` for this body. */
+  sign(input: SignatureInput, body: string | Uint8Array, nowSeconds?: number): Promise<string>;
+}
+
+/**
+ * Signs with jose (`SignJWT`) on the key imported once: a standard compact JWS (RFC 7515) that any
+ * JWT library verifies. Measured on Node 20: about 70 µs of CPU per call (node:crypto directly would
+ * be about 40 µs), a few percent of a request; a hand-written JWS is not worth that saving.
+ */
+export function createRequestSigner(key: SigningKey): RequestSigner {
+  const header = { alg: key.alg, kid: key.kid, typ: 'JWT' };
+  return {
+    kid: key.kid,
+    sign(input, body, nowSeconds = Math.floor(Date.now() / 1000)) {
+      const claims: SignatureClaims = {
+        iss: SIGNATURE_ISSUER, ...input,
+        iat: nowSeconds, exp: nowSeconds + SIGNATURE_TTL_SECONDS, jti: randomUUID(), bh: bodyHash(body),
+      };
+      return new SignJWT(claims as unknown as JWTPayload).setProtectedHeader(header).sign(key.privateKey);
+    },
+  };
+}
+
+// ----------------------------------------------------------------------------------- verification
+
+/** Where a subgraph finds the gateway's public keys: a key set handed over, or the gateway's JWKS URL. */
+export type VerificationKeys =
+  | { jwks: JSONWebKeySet }
+  | { jwksUrl: string | URL; cooldownMs?: number };
+
+/** Members of a JWK that only a private (or symmetric) key has. */
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
+
+/** Refuses a key set that could sign: a subgraph must hold public keys only. */
+export function assertPublicKeySet(jwks: unknown, where: string): JSONWebKeySet {
+  const keys = (jwks as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys) || keys.length === 0) throw new Error(`${where} is not a JWKS: expected { "keys": [ … ] } with at least one key`);
+  for (const key of keys as Record<string, unknown>[]) {
+    const secret = PRIVATE_MEMBERS.filter((m) => key && m in key);
+    if (secret.length) throw new Error(`${where} holds private or symmetric key material (${secret.join(', ')}): give subgraphs the public JWKS only`);
+  }
+  return jwks as JSONWebKeySet;
+}
+
+function keyResolver(keys: VerificationKeys): JWTVerifyGetKey {
+  if ('jwks' in keys) return createLocalJWKSet(assertPublicKeySet(keys.jwks, 'the gateway key set'));
+  // An unknown kid makes jose fetch the set again (once per cooldown), so a rotation needs no restart.
+  return createRemoteJWKSet(new URL(keys.jwksUrl), { cooldownDuration: keys.cooldownMs ?? 10_000, cacheMaxAge: 10 * 60_000 });
+}
+
+export type SignatureCheck = { ok: true; claims: SignatureClaims } | { ok: false; reason: string };
+
+export interface SignatureVerifierOptions {
+  /** This subgraph's name: the only `aud` it accepts. */
+  audience: string;
+  keys: VerificationKeys;
+  /** Remembers accepted `jti`s until their `exp`; one per process (the default) is what single use needs. */
+  replay?: ReplayGuard;
+}
+
+export interface SignatureVerifier {
+  /** Signature, issuer, audience, lifetime and claim types; does not yet use up the `jti`. */
+  verifyToken(token: string | undefined): Promise<SignatureCheck>;
+  /** The body hash, then the single use of `jti`: call last, once everything else has passed. */
+  accept(claims: SignatureClaims, body: string | Uint8Array | { digest: string }): SignatureCheck;
+}
+
+export function createSignatureVerifier({ audience, keys, replay = new ReplayGuard() }: SignatureVerifierOptions): SignatureVerifier {
+  const getKey = keyResolver(keys);
+  return {
+    async verifyToken(token) {
+      if (!token) return { ok: false, reason: 'missing gateway signature' };
+      let payload: Record<string, unknown>;
+      try {
+        ({ payload } = await jwtVerify(token, getKey, {
+          algorithms: [...SIGNATURE_ALGORITHMS], issuer: SIGNATURE_ISSUER, audience,
+          requiredClaims: ['iat', 'exp', 'jti', 'bh', 'rid'], clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        }));
+      } catch (error) {
+        return { ok: false, reason: describeError(error, audience) };
+      }
+      const claims = readClaims(payload);
+      if (typeof claims === 'string') return { ok: false, reason: claims };
+      const now = Math.floor(Date.now() / 1000);
+      if (claims.exp - claims.iat > MAX_SIGNATURE_LIFETIME_SECONDS) return { ok: false, reason: `gateway signature lives longer than ${MAX_SIGNATURE_LIFETIME_SECONDS} s` };
+      if (claims.iat > now + CLOCK_TOLERANCE_SECONDS) return { ok: false, reason: 'gateway signature issued in the future' };
+      return { ok: true, claims };
+    },
+    accept(claims, body) {
+      const digest = typeof body === 'object' && 'digest' in body ? body.digest : bodyHash(body);
+      if (claims.bh !== digest) return { ok: false, reason: 'gateway signature does not match the request body' };
+      const use = replay.use(claims.jti, claims.exp + CLOCK_TOLERANCE_SECONDS);
+      if (use !== 'first') return { ok: false, reason: use === 'replayed' ? 'gateway signature already used (jti seen before)' : 'too many signatures in flight: try again' };
+      return { ok: true, claims };
+    },
+  };
+}
+
+/** The claims' types, checked: a `sub` or `fld` of another type must not reach the share enforcement. */
+function readClaims(payload: Record<string, unknown>): SignatureClaims | string {
+  const { iss, aud, iat, exp, jti, rid, sub, pur, fld, bh } = payload;
+  if (typeof aud !== 'string') return 'signature audience must be one subgraph name';
+  if (typeof iat !== 'number' || typeof exp !== 'number') return 'signature iat/exp must be numbers';
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > 128) return 'signature jti must be a string of 1–128 characters';
+  if (typeof rid !== 'string' || typeof bh !== 'string') return 'signature rid and bh must be strings';
+  if (sub !== undefined && typeof sub !== 'string') return 'signature sub must be a string';
+  if (pur !== undefined && typeof pur !== 'string') return 'signature pur must be a string';
+  if (fld !== undefined && !(Array.isArray(fld) && fld.every((f) => typeof f === 'string'))) return 'signature fld must be a list of coordinates';
+  return {
+    iss: iss as string, aud, iat, exp, jti, rid, bh,
+    ...(sub !== undefined ? { sub } : {}), ...(pur !== undefined ? { pur } : {}), ...(fld !== undefined ? { fld: fld as string[] } : {}),
+  };
+}
+
+function describeError(error: unknown, audience: string): string {
+  if (error instanceof joseErrors.JWTExpired) return 'gateway signature expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === 'aud') return `signature is not for subgraph "${audience}"`;
+    if (error.claim === 'iss') return 'signature not issued by the gateway';
+    return `signature claim "${error.claim}" invalid: ${error.reason}`;
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return `signature algorithm not allowed (${SIGNATURE_ALGORITHMS.join(', ')} only)`;
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'signature key is not one of the gateway\'s published keys';
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'bad gateway signature';
+  if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JOSEError && error.code === 'ERR_JWKS_INVALID') return 'the gateway key set could not be loaded';
+  if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid) return 'malformed gateway signature';
+  return 'gateway signature refused';
+}
