@@ -10,9 +10,9 @@ describe('NONE fields', () => {
   afterAll(async () => { await stack?.close(); });
 
   it('are not in the gateway schema', async () => {
-    const { body } = await stack.query(`{ person: __type(name: "Person") { fields { name } } enterprise: __type(name: "Enterprise") { fields { name } } }`, {}, headers);
-    const personFields = body.data.person.fields.map((f: { name: string }) => f.name);
-    const enterpriseFields = body.data.enterprise.fields.map((f: { name: string }) => f.name);
+    const { body } = await stack.query(`{ personType: __type(name: "Person") { fields { name } } enterpriseType: __type(name: "Enterprise") { fields { name } } }`, {}, headers);
+    const personFields = body.data.personType.fields.map((f: { name: string }) => f.name);
+    const enterpriseFields = body.data.enterpriseType.fields.map((f: { name: string }) => f.name);
     expect(personFields).toContain('mobile');
     expect(personFields).not.toContain('securityNote');
     expect(enterpriseFields).toContain('creditRating');

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { GatewayContext } from '../execution/context.ts';
 import { RequestRefused, type createAuthenticator } from '../pipeline/authenticate.ts';
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../pipeline/limits.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
@@ -11,15 +12,15 @@ export interface GraphqlRouteOptions {
   authenticate: ReturnType<typeof createAuthenticator>;
   metrics: GatewayMetrics;
   rateLimiter: RateLimiter;
-  /** Longest accepted query text; longer ones are refused before parsing. */
-  maxQueryLength?: number;
+  /** CONTRACT §8 limits; the document size is checked here, before parsing. */
+  limits?: RequestLimits;
 }
 
 /**
  * `/graphql`: authenticate here (nothing else runs for a stranger), then Apollo's pipeline with the
  * share-policy stages, then the answer back to the client.
  */
-export const graphqlRoute: FastifyPluginAsync<GraphqlRouteOptions> = async (app, { server, authenticate, metrics, rateLimiter, maxQueryLength = 100_000 }) => {
+export const graphqlRoute: FastifyPluginAsync<GraphqlRouteOptions> = async (app, { server, authenticate, metrics, rateLimiter, limits = DEFAULT_REQUEST_LIMITS }) => {
   // Malformed JSON gets a GraphQL-shaped error with a contract code, not Fastify's own format.
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, _request, reply) => {
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
@@ -41,8 +42,10 @@ export const graphqlRoute: FastifyPluginAsync<GraphqlRouteOptions> = async (app,
         const body = request.body as Record<string, unknown> | undefined;
         if (Array.isArray(body)) return sendError(reply, 400, 'BAD_USER_INPUT', 'batched requests are not supported: send one operation per request');
         const query = request.method === 'GET' ? (request.query as Record<string, unknown>).query : body?.query;
-        if (typeof query === 'string' && query.length > maxQueryLength) {
-          return sendError(reply, 400, 'QUERY_TOO_COMPLEX', `the query text is longer than ${maxQueryLength} characters`);
+        // A UTF-8 character is at most 3 bytes per UTF-16 unit: short texts need no count.
+        if (typeof query === 'string' && query.length * 3 > limits.documentBytes && Buffer.byteLength(query) > limits.documentBytes) {
+          return sendError(reply, 400, 'QUERY_TOO_COMPLEX', `operation refused: the size of the document in bytes exceeds the limit of ${limits.documentBytes} (limit "documentBytes" = ${limits.documentBytes})`,
+            { limit: 'documentBytes', value: limits.documentBytes });
         }
         let extensions: unknown = body?.extensions;
         if (request.method === 'GET' && typeof (request.query as Record<string, unknown>).extensions === 'string') {
@@ -83,7 +86,7 @@ export const graphqlRoute: FastifyPluginAsync<GraphqlRouteOptions> = async (app,
   });
 };
 
-function sendError(reply: FastifyReply, status: number, code: string, message: string) {
+function sendError(reply: FastifyReply, status: number, code: string, message: string, extra: Record<string, unknown> = {}) {
   return reply.status(status).header('content-type', 'application/json; charset=utf-8')
-    .send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+    .send(JSON.stringify({ errors: [{ message, extensions: { code, ...extra } }] }));
 }

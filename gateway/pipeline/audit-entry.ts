@@ -28,14 +28,20 @@ function operationFacts(context: GatewayContext, model: PolicyModel, auditKey: s
   return facts;
 }
 
+/** Stands for the digest of inputs that could not be digested: the record is written all the same. */
+export const DIGEST_UNAVAILABLE = 'unavailable';
+
 /**
  * Builds the audit record of one operation. The document and its inputs are kept only as keyed
  * digests (HMAC with the deployment's audit key): an ID number is low-entropy, a plain hash of a
- * query carrying one could be reversed by trying them all.
+ * query carrying one could be reversed by trying them all. Never throws for its inputs: a record
+ * that cannot be built is a refusal that goes unrecorded.
  */
 export function auditEntryFor(options: {
   context: GatewayContext; model: PolicyModel; auditKey: string; query: string;
-  operationName: string | null; variables: Record<string, unknown> | undefined;
+  operationName: string | null;
+  /** Only the variables the operation declares (`declaredVariables`), already within the §8 limits; null when none. */
+  variables: Record<string, unknown> | null;
   maskedFields: Iterable<string>; now: Date;
 }): AuditEntry {
   const { context, model, auditKey, query, operationName, variables, maskedFields, now } = options;
@@ -55,11 +61,18 @@ export function auditEntryFor(options: {
     maskedFields: [...maskedFields].sort(),
     durationMs: Math.round((performance.now() - context.startedAt) * 100) / 100,
     errorCode: context.errorCode ?? null,
-    inputDigest: variables && Object.keys(variables).length > 0
-      // The variables as the client sent them (key order kept): sorting 10,000 claims for a canonical
-      // form cost ~20 ms per request, and the digest only has to match the same request again.
-      ? createHmac('sha256', auditKey).update(JSON.stringify(variables)).digest('hex') : null,
+    inputDigest: variables ? inputDigest(auditKey, variables) : null,
     kind: 'DATA',
     detail: null,
   };
+}
+
+function inputDigest(auditKey: string, variables: Record<string, unknown>): string {
+  try {
+    // The variables as the client sent them (key order kept): sorting 10,000 claims for a canonical
+    // form cost ~20 ms per request, and the digest only has to match the same request again.
+    return createHmac('sha256', auditKey).update(JSON.stringify(variables)).digest('hex');
+  } catch {
+    return DIGEST_UNAVAILABLE;
+  }
 }
