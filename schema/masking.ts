@@ -88,7 +88,9 @@ function maskEmail(value: string): string {
 export function maskValue(rule: MaskRule, value: string): string {
   switch (rule) {
     case 'NAME': return keepEnds(value, 1, 0);
-    case 'ID_NUMBER': return keepEnds(value, 6, 4);
+    // v1.1: first 1 and last 1. The v1 rule (first 6, last 4) hid exactly the birth date, which
+    // Person.birthDate serves UNCONDITIONALLY: together they gave the whole number back (CONTRACT §4).
+    case 'ID_NUMBER': return keepEnds(value, 1, 1);
     case 'MOBILE': return keepEnds(value, 3, 4);
     case 'BANK_CARD': return keepEnds(value, 6, 4);
     case 'ADDRESS': return maskAddress(value);

@@ -5,6 +5,10 @@ import {
   type CompositionIssue, type FieldPolicy, type MaskRule, type ResourceCategory, type ResourceDef,
   type ShareType, type SubgraphSdl,
 } from './policy-types.ts';
+import { keyNotUnconditional } from './rules/key-not-unconditional.ts';
+import { oneOwner } from './rules/one-owner.ts';
+import { requiresProtectedField } from './rules/requires-protected-field.ts';
+import type { SubgraphRule } from './rules/rule.ts';
 
 /** The policy model: coordinate → resource, provider, share type, mask, compare. Immutable. */
 export interface PolicyModel {
@@ -24,9 +28,13 @@ const COMPARE_LEAVES = new Set(['Boolean', 'Int', 'Float']);
 
 interface Occurrence { subgraph: ParsedSubgraph; type: ParsedType; field: ParsedField }
 
+/** CONTRACT §3 rules that need every field's owner and classification: 4, 5, and the rest of 一数一源. */
+const CROSS_SUBGRAPH_RULES: readonly SubgraphRule[] = [keyNotUnconditional, requiresProtectedField, oneOwner];
+
 /**
- * Builds the policy model from the subgraphs' own SDL and checks CONTRACT §3 rules 1–3:
- * every field classified, `@compare` results carry flags only, one owner per field.
+ * Builds the policy model from the subgraphs' own SDL and checks CONTRACT §3 rules 1–5:
+ * every field classified, `@compare` results carry flags only, one owner per field, keys only on
+ * the entity's UNCONDITIONAL identity, `@requires`/`@provides` only on UNCONDITIONAL unmasked fields.
  */
 export function analyseSubgraphs(subgraphs: readonly SubgraphSdl[]): PolicyAnalysis {
   const errors: CompositionIssue[] = [];
@@ -36,7 +44,7 @@ export function analyseSubgraphs(subgraphs: readonly SubgraphSdl[]): PolicyAnaly
       parsed.push(parseSubgraph(sg.name, sg.sdl));
     } catch (error) {
       const message = error instanceof GraphQLError ? error.message : String(error);
-      errors.push({ code: 'COMPOSITION_ERROR', subgraph: sg.name, message: `subgraph "${sg.name}": SDL does not parse: ${message}` });
+      errors.push({ code: 'COMPOSITION_ERROR', subgraph: sg.name, message: `subgraph "${sg.name}": SDL is not a valid subgraph: ${message}` });
     }
   }
 
@@ -97,16 +105,19 @@ export function analyseSubgraphs(subgraphs: readonly SubgraphSdl[]): PolicyAnaly
       continue;
     }
     const owner = classified[0]!;
-    const disagreeing = classified.find((o) => classificationOf(o.field) !== classificationOf(owner.field));
-    if (disagreeing) {
+    // Even an identical classification by a second subgraph is refused: which one owns the key (and so
+    // which keys other subgraphs may re-use, rule 4) must not depend on the order of the subgraphs.
+    if (classified.length > 1) {
+      const disagree = classified.some((o) => classificationOf(o.field) !== classificationOf(owner.field));
       errors.push({ code: 'DUPLICATE_OWNER', coordinate,
-        message: `key field ${coordinate} is classified differently by "${owner.subgraph.name}" and "${disagreeing.subgraph.name}"` });
+        message: `key field ${coordinate} is classified${disagree ? ' differently' : ''} by ${classified.map((o) => `"${o.subgraph.name}"`).join(' and ')}: only the entity's owner classifies it` });
       continue;
     }
     const policy = toFieldPolicy(owner, coordinate, isKey, entityKeys, resources, subgraphResources);
     if (policy) fields.set(coordinate, policy);
   }
 
+  for (const rule of CROSS_SUBGRAPH_RULES) errors.push(...rule({ parsed, fields }));
   return { model: { resources, fields, subgraphResources }, errors };
 }
 

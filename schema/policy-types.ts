@@ -44,7 +44,9 @@ export interface FieldPolicy {
 /** Codes of CONTRACT §8 that composition and publishing report. */
 export type CompositionErrorCode =
   | 'UNCLASSIFIED_FIELD' | 'INVALID_COMPARE_RESULT' | 'DUPLICATE_OWNER' | 'COMPOSITION_ERROR'
-  | 'SUBGRAPH_UNREACHABLE' | 'BREAKING_CHANGE';
+  | 'SUBGRAPH_UNREACHABLE' | 'BREAKING_CHANGE'
+  // CONTRACT §3 v1.1 rules 4 and 5.
+  | 'KEY_NOT_UNCONDITIONAL' | 'REQUIRES_PROTECTED_FIELD';
 
 export interface CompositionIssue {
   code: CompositionErrorCode;

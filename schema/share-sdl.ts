@@ -7,6 +7,8 @@ export const SHARE_DIRECTIVES_SDL = readFileSync(new URL('share-directives.graph
 /** The Federation 2 `@link` + `@composeDirective` block that keeps the directives in the supergraph. */
 export const SHARE_LINK_SDL = readFileSync(new URL('share-link.graphql', here), 'utf8');
 export const SHARE_SPEC_URL = 'https://govshare.dev/share/v1.0';
+/** The spec's identity (its URL without the version), as `@link` resolves imports by it. */
+export const SHARE_SPEC_IDENTITY = 'https://govshare.dev/share';
 
 /**
  * Completes a provider's SDL with the link block and the directive definitions, unless the

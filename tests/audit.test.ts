@@ -14,7 +14,7 @@ describe.each(STATE_KINDS)('audit log (%s state)', (stateKind) => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({ state: stateKind });
-    await grant(stack, 'civil-affairs', ['Person.mobile']);
+    await grant(stack, 'civil-affairs', ['Person.mobile'], { purpose: '低保审核' });
     await stack.query(`query Allowed { person(idNumber: "${ZHANG}") { name mobile } }`, {},
       await as('civil-affairs', { purpose: '低保审核', operator: '张三-001' }));
     await stack.query(`query Refused { person(idNumber: "${ZHANG}") { householdAddress } }`, {},
@@ -110,7 +110,7 @@ describe.runIf(Boolean(process.env.REDIS_URL))('fail closed when Redis goes away
     redis = await startPrivateRedis();
     const state = await createStateStores({ redisUrl: redis.url, prefix: 'outage:' });
     stack = await startStack({ injectedState: state });
-    await grant(stack, 'civil-affairs', ['Person.mobile']);
+    await grant(stack, 'civil-affairs', ['Person.mobile'], { purpose: '低保审核' });
   });
   afterAll(async () => { await stack?.close(); await redis?.stop(); });
 

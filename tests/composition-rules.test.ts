@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { printSchema, buildASTSchema, parse } from 'graphql';
-import { withShareDirectives } from '../schema/share-sdl.ts';
+import { SHARE_LINK_SDL, withShareDirectives } from '../schema/share-sdl.ts';
 import { analyseSubgraphs } from '../schema/policy-model.ts';
 import { composeSupergraph } from '../gateway/composition/compose-supergraph.ts';
 
@@ -93,8 +93,9 @@ describe('CONTRACT §3 rules at composition', () => {
   });
 
   it('refuses two subgraphs owning the same field with DUPLICATE_OWNER, even where federation would allow it', () => {
+    // One federation @link only (a second one is not a valid subgraph): the default block plus @shareable.
     const twice = withShareDirectives(`
-      extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@shareable"])
+      ${SHARE_LINK_SDL.replace('"@composeDirective"]', '"@composeDirective", "@shareable"]')}
       type Person @key(fields: "idNumber")
         @resource(code: "CRD", name: "信用", category: BASE, provider: "development-reform", updateCycle: "每日") {
         idNumber: ID!
@@ -122,5 +123,59 @@ describe('CONTRACT §3 rules at composition', () => {
 
   it('keeps the share directive definitions parseable on their own', () => {
     expect(() => buildASTSchema(parse(`type Query { a: Int }\n${withShareDirectives('').split('extend schema')[0]}`), { assumeValidSDL: true })).not.toThrow();
+  });
+  describe('rules 4 and 5 (v1.1): what a subgraph may receive from another through federation', () => {
+    const FED = SHARE_LINK_SDL.replace('"@composeDirective"]', '"@composeDirective", "@external", "@requires"]');
+    const extension = (body: string) => withShareDirectives(`${FED}
+      type Person @key(fields: "idNumber")
+        @resource(code: "CRD", name: "信用", category: BASE, provider: "development-reform", updateCycle: "每日") {
+        idNumber: ID!
+        ${body}
+      }`);
+
+    it('accepts @requires on an UNCONDITIONAL unmasked field of another subgraph', () => {
+      const persons = PERSONS.replace('secret: String @share(type: NONE)', 'secret: String @share(type: NONE)\n    age: Int @share(type: UNCONDITIONAL)');
+      const result = composeSupergraph([sg('population', persons), sg('credit', extension('age: Int @external\n score: Int @requires(fields: "age") @share(type: UNCONDITIONAL)'))]);
+      expect(result.ok ? [] : result.errors).toEqual([]);
+    });
+
+    it.each([
+      ['a masked field', 'name: String @external\n score: Int @requires(fields: "name") @share(type: UNCONDITIONAL)', 'Person.name'],
+      ['a CONDITIONAL field', 'mobile: String @external\n score: Int @requires(fields: "mobile") @share(type: UNCONDITIONAL)', 'Person.mobile'],
+    ])('refuses @requires on %s with REQUIRES_PROTECTED_FIELD', (_, body, named) => {
+      const { errors } = analyseSubgraphs([sg('population', PERSONS), sg('credit', extension(body))]);
+      expect(errors).toEqual([expect.objectContaining({ code: 'REQUIRES_PROTECTED_FIELD', coordinate: 'Person.score', subgraph: 'credit' })]);
+      expect(errors[0]!.message).toContain(named);
+    });
+
+    it('lets an owner key its entity on its own CONDITIONAL field, and nobody else', () => {
+      const property = (name: string, provider: string, owned: boolean) => withShareDirectives(`
+        type Property @key(fields: "certificateNumber")
+          @resource(code: "${name.toUpperCase()}", name: "房产", category: BASE, provider: "${provider}", updateCycle: "每日") {
+          certificateNumber: ID!${owned ? ' @share(type: CONDITIONAL, condition: "核查")' : ''}
+          ${owned ? 'area: Float @share(type: CONDITIONAL, condition: "核查")' : 'note: String @share(type: UNCONDITIONAL)'}
+        }`);
+      expect(analyseSubgraphs([sg('housing', property('hse', 'housing', true))]).errors).toEqual([]);
+      const { errors } = analyseSubgraphs([sg('housing', property('hse', 'housing', true)), sg('other', property('oth', 'tax', false))]);
+      expect(errors).toEqual([expect.objectContaining({ code: 'KEY_NOT_UNCONDITIONAL', coordinate: 'Property', subgraph: 'other' })]);
+      expect(errors[0]!.message).toContain('Property.certificateNumber is CONDITIONAL');
+    });
+
+    it('accepts the masked identity key the owner declares, re-used by another subgraph', () => {
+      const { model, errors } = analyseSubgraphs([sg('population', PERSONS), sg('credit', CREDIT)]);
+      expect(errors).toEqual([]);
+      expect(model.fields.get('Person.idNumber')).toMatchObject({ subgraph: 'population', key: true, mask: 'ID_NUMBER' });
+    });
+
+    it('reads root types under their canonical names, as the supergraph does', () => {
+      const renamed = withShareDirectives(`
+        schema { query: Lookup }
+        type Lookup { thing(id: ID!): Thing @share(type: UNCONDITIONAL) }
+        type Thing @resource(code: "THG", name: "物", category: BASE, provider: "tax", updateCycle: "实时") { id: ID! @share(type: UNCONDITIONAL) }`);
+      const { model, errors } = analyseSubgraphs([sg('things', renamed)]);
+      expect(errors).toEqual([]);
+      expect(model.fields.get('Query.thing')).toMatchObject({ root: true, resource: 'THG' });
+      expect(model.fields.has('Lookup.thing')).toBe(false);
+    });
   });
 });

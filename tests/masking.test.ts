@@ -10,7 +10,7 @@ const cpLength = (s: string): number => cps(s).length;
 /** The rules that replace each hidden character by one `*`, with what they keep. */
 const STAR_RULES: ReadonlyArray<{ rule: MaskRule; head: number; tail: number }> = [
   { rule: 'NAME', head: 1, tail: 0 },
-  { rule: 'ID_NUMBER', head: 6, tail: 4 },
+  { rule: 'ID_NUMBER', head: 1, tail: 1 },
   { rule: 'MOBILE', head: 3, tail: 4 },
   { rule: 'BANK_CARD', head: 6, tail: 4 },
 ];
@@ -31,7 +31,7 @@ describe('maskValue: CONTRACT §4 examples', () => {
   it.each<[MaskRule, string, string]>([
     ['NAME', '张伟', '张*'],
     ['NAME', '欧阳娜娜', '欧***'],
-    ['ID_NUMBER', '43010219850312123X', '430102********123X'],
+    ['ID_NUMBER', '43010219850312123X', '4****************X'],
     ['MOBILE', '13800138000', '138****8000'],
     ['BANK_CARD', '6222021234567890123', '622202*********0123'],
     ['ADDRESS', '湖南省长沙市芙蓉区五一大道1号', '湖南省长沙市****'],
@@ -45,8 +45,8 @@ describe('maskValue: values too short to hide anything become all `*`', () => {
   it.each<[MaskRule, string, string]>([
     ['NAME', '', ''],
     ['NAME', '张', '*'],
-    ['ID_NUMBER', '4301021234', '**********'],
-    ['ID_NUMBER', '430102', '******'],
+    ['ID_NUMBER', '43', '**'],
+    ['ID_NUMBER', '4', '*'],
     ['MOBILE', '1380', '****'],
     ['MOBILE', '1380013', '*******'],
     ['BANK_CARD', '6222021234', '**********'],
@@ -63,7 +63,7 @@ describe('maskValue: values too short to hide anything become all `*`', () => {
   });
 
   it('one more character than kept exposes exactly one `*`', () => {
-    expect(maskValue('ID_NUMBER', '43010212345')).toBe('430102*2345');
+    expect(maskValue('ID_NUMBER', '430')).toBe('4*0');
     expect(maskValue('MOBILE', '13800138')).toBe('138*0138');
     expect(maskValue('BANK_CARD', '62220212345')).toBe('622202*2345');
     expect(maskValue('ADDRESS', '湖南省长沙市芙')).toBe('湖南省长沙市****');

@@ -5,15 +5,14 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { hostSubgraphs, type HostedSubgraph } from '../subgraphs/kit/index.ts';
 import { SAMPLE_SUBGRAPHS } from '../subgraphs/samples.ts';
-import { DEV_SUBGRAPH_SECRET } from '../schema/gateway-signature.ts';
-import { issueDevToken } from '../gateway/identity/token-issuer.ts';
 import { openTestDatabase, type TestDatabase } from './support/databases.ts';
 import { TEST_SAMPLE } from './support/sample.ts';
 import { startPlainSubgraph, type PlainSubgraph } from './support/plain-subgraph.ts';
 import { freePort } from './support/ports.ts';
 import { spawnScript, waitFor, type Spawned } from './support/processes.ts';
 import { postGraphQL } from './support/stack.ts';
-import { as } from './support/tokens.ts';
+import { as, testToken } from './support/tokens.ts';
+import { spawnedGatewayJwks } from './support/keys.ts';
 import { TAX_RESOLVERS, TAX_SDL_V1 } from './support/tax-subgraph.ts';
 
 const PERSON = '{ person(idNumber: "43010219850312123X") { birthDate } }';
@@ -28,7 +27,7 @@ describe('published subgraphs across processes', () => {
   beforeAll(async () => {
     database = await openTestDatabase('pglite');
     samples = await hostSubgraphs({
-      definitions: SAMPLE_SUBGRAPHS, db: database.db, sample: TEST_SAMPLE, signatureSecret: DEV_SUBGRAPH_SECRET,
+      definitions: SAMPLE_SUBGRAPHS, db: database.db, sample: TEST_SAMPLE, gatewayKeys: { jwks: await spawnedGatewayJwks() },
       ports: Object.fromEntries(SAMPLE_SUBGRAPHS.map((d) => [d.name, 0])),
     });
     taxSubgraph = await startPlainSubgraph(TAX_SDL_V1, TAX_RESOLVERS);
@@ -111,14 +110,14 @@ describe('published subgraphs across processes', () => {
       const restarted = await startGateway(env);
       expect((await ask(restarted.url, TAX)).body.data.taxPayment).toEqual({ id: 'P1', year: 2025 });
 
-      const admin = await issueDevToken({ department: 'data-bureau', roles: ['admin'] });
+      const admin = await testToken('data-bureau', { roles: ['admin'] });
       const cli = spawnScript('scripts/publish.ts', ['--rollback', bootstrapVersion, '--gateway', restarted.url, '--token', admin], {});
       expect(await cli.exited).toBe(0);
       expect(cli.output()).toContain(`rolled back: supergraph ${bootstrapVersion} is served`);
       expect(cli.output()).toContain(bootstrapVersion);
       expect((await ask(restarted.url, TAX)).body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
 
-      const refused = spawnScript('scripts/publish.ts', ['--name', 'tax-records', '--url', taxSubgraph.url, '--gateway', restarted.url, '--token', await issueDevToken({ department: 'housing' })], {});
+      const refused = spawnScript('scripts/publish.ts', ['--name', 'tax-records', '--url', taxSubgraph.url, '--gateway', restarted.url, '--token', await testToken('housing')], {});
       expect(await refused.exited).not.toBe(0);
       expect(refused.output()).toContain('FORBIDDEN');
     });

@@ -11,7 +11,6 @@ import { grant } from './support/grants.ts';
 import { REPO_ROOT, TEST_SAMPLE } from './support/sample.ts';
 import { TAX_RESOLVERS, TAX_SDL_V1, TAX_SDL_V2 } from './support/tax-subgraph.ts';
 import { hostSubgraphs, type SubgraphDefinition } from '../subgraphs/kit/index.ts';
-import { DEV_SUBGRAPH_SECRET } from '../schema/gateway-signature.ts';
 
 const RESULT = 'ok supergraphVersion errors { code message coordinate } warnings { code message coordinate } checks { name ok }';
 
@@ -111,7 +110,7 @@ describe.each(STATE_KINDS)('publishing subgraphs (%s state)', (stateKind) => {
   it('refuses a breaking change to a granted field unless an admin publishes it, and rolls back', async () => {
     const v1 = (await publish('tax', 'tax-records', await serve(TAX_SDL_V1))).data.publishSubgraph;
     expect(v1.ok).toBe(true);
-    const [g] = await grant(stack, 'housing', ['TaxPayment.amount']);
+    const [g] = await grant(stack, 'housing', ['TaxPayment.amount'], { purpose: '补贴审核' });
     const v2url = await serve(TAX_SDL_V2);
     const before = await snapshot();
     const refused = (await publish('tax', 'tax-records', v2url)).data.publishSubgraph;
@@ -143,7 +142,7 @@ describe.each(STATE_KINDS)('publishing subgraphs (%s state)', (stateKind) => {
     const dir = mkdtempSync(join(tmpdir(), 'govshare-scaffold-'));
     execFileSync(process.execPath, ['--import', 'tsx', 'scripts/new-subgraph.ts', `${stateKind}-permits`, '--provider', 'housing', '--dir', dir, '--tests', dir], { cwd: REPO_ROOT });
     const definition = (await import(join(dir, `${stateKind}-permits`, 'index.ts'))).default as SubgraphDefinition<unknown>;
-    const [hosted] = await hostSubgraphs({ definitions: [definition], db: stack.database.db, sample: TEST_SAMPLE, signatureSecret: DEV_SUBGRAPH_SECRET, ports: { [definition.name]: 0 } });
+    const [hosted] = await hostSubgraphs({ definitions: [definition], db: stack.database.db, sample: TEST_SAMPLE, gatewayKeys: { jwks: stack.keys.jwks }, ports: { [definition.name]: 0 } });
     try {
       const result = (await publish('housing', definition.name, hosted!.url)).data.publishSubgraph;
       expect(result).toMatchObject({ ok: true, errors: [], warnings: [] });

@@ -26,10 +26,11 @@ describe.each(STATE_KINDS)('sharing workflows through the gateway (%s state)', (
     (await stack.query(query, variables, await as(department, options))).body;
   const apply = (department: string, input: Record<string, unknown>) =>
     gql(department, `mutation($i: AccessApplicationInput!) { applyForAccess(input: $i) { ${APPLICATION_FIELDS} } }`, { i: input });
-  // data-bureau runs the platform: its officers act as admin, which is a role, not a department.
+  // data-bureau runs the platform: its officers act as admin, which is a role, not a department. A
+  // provider decides with the provider role (CONTRACT §2 v1.1).
   const review = (department: string, id: string, approve: boolean, reason?: string) =>
     gql(department, `mutation($id: ID!, $a: Boolean!, $r: String) { reviewApplication(id: $id, approve: $a, reason: $r) { ${APPLICATION_FIELDS} } }`,
-      { id, a: approve, r: reason }, department === 'data-bureau' ? { roles: ['admin'] } : {});
+      { id, a: approve, r: reason }, department === 'data-bureau' ? { roles: ['admin'] } : { roles: ['provider'] });
   const mobileOf = async (department: string) => gql(department, `{ person(idNumber: "${ZHANG}") { mobile } }`, {}, { purpose: '税务稽查' });
 
   it('apply → pending with its deadline → approve → masked → apply raw → approve → raw → revoke → refused', async () => {
@@ -63,7 +64,7 @@ describe.each(STATE_KINDS)('sharing workflows through the gateway (%s state)', (
     expect((await mobileOf('tax')).data.person.mobile).toBe('13800138000');
 
     for (const g of [grant.id, rawApproved.data.reviewApplication.grant.id]) {
-      const revoked = await gql('public-security', 'mutation($id: ID!) { revokeGrant(id: $id, reason: "稽查结束") { id active revokedAt } }', { id: g });
+      const revoked = await gql('public-security', 'mutation($id: ID!) { revokeGrant(id: $id, reason: "稽查结束") { id active revokedAt } }', { id: g }, { roles: ['provider'] });
       expect(revoked.data.revokeGrant).toMatchObject({ id: g, active: false });
     }
     const started = Date.now();
@@ -167,7 +168,7 @@ describe.each(STATE_KINDS)('sharing workflows through the gateway (%s state)', (
       const reported = await gql('tax', `mutation { reportDataIssue(input: { resource: "ENT-ENTERPRISE", coordinate: "Enterprise.address", recordKey: "91430100MA4L00011K", description: "地址已变更" }) { id provider } }`);
       const id = reported.data.reportDataIssue.id;
       expect(reported.data.reportDataIssue.provider).toBe('market-regulation');
-      const resolve = (department: string, note: string) => gql(department, 'mutation($id: ID!, $n: String!) { resolveDataIssue(id: $id, resolution: CORRECTED, note: $n) { status resolution note overdue } }', { id, n: note });
+      const resolve = (department: string, note: string) => gql(department, 'mutation($id: ID!, $n: String!) { resolveDataIssue(id: $id, resolution: CORRECTED, note: $n) { status resolution note overdue } }', { id, n: note }, { roles: ['provider'] });
       expect((await resolve('tax', '已改')).errors[0].extensions.code).toBe('FORBIDDEN');
       expect((await resolve('market-regulation', ' ')).errors[0].extensions.code).toBe('BAD_USER_INPUT');
       expect((await resolve('market-regulation', '已更正为新址')).data.resolveDataIssue).toEqual({ status: 'RESOLVED', resolution: 'CORRECTED', note: '已更正为新址', overdue: false });
@@ -223,7 +224,8 @@ describe('evaluation for a scripted history', () => {
   let stack: Stack;
   beforeAll(async () => { stack = await startStack({ now: clock.now }); });
   afterAll(async () => { await stack?.close(); });
-  const gql = async (department: string, query: string): Promise<any> => (await stack.query(query, {}, await as(department, { purpose: '评价测试' }))).body;
+  // Every department's officer here may also decide as a provider (the provider role, CONTRACT §2 v1.1).
+  const gql = async (department: string, query: string): Promise<any> => (await stack.query(query, {}, await as(department, { purpose: '评价测试', roles: ['consumer', 'provider'] }))).body;
 
   it('counts applications, answer times, issues and requests as hand-computed', async () => {
     // Three applications to public-security on Monday 2026-11-02 (deadline Monday 2026-11-09).

@@ -31,7 +31,8 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
       status: ready ? 'ready' : 'not ready',
       reasons,
       supergraphVersion: source.supergraph?.version ?? null,
-      subgraphs: subgraphs.map(({ name, url, state, attempts, error }) => ({ name, url, state, attempts, error })),
+      // No `url`: /readyz needs no token, and subgraph addresses are for admin only (CONTRACT §6 v1.1).
+      subgraphs: subgraphs.map(({ name, state, attempts, error }) => ({ name, state, attempts, error })),
     };
   });
 

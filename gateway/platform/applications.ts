@@ -5,7 +5,9 @@ import type { Grant } from '../state/index.ts';
 import { PLATFORM_RESOURCE } from './catalog.ts';
 import { deadlineAfter } from './deadlines.ts';
 import { badUserInput, forbidden } from './errors.ts';
+import { normalisePurpose } from '../pipeline/grant-purpose.ts';
 import { auditPlatformEvent } from './platform-audit.ts';
+import { holdsProviderRole, mayActFor, roleHint } from './roles.ts';
 import type { ApplicationRecord, ApplicationStatus } from './records.ts';
 import type { PlatformServices } from './services.ts';
 
@@ -20,6 +22,10 @@ export async function applyForAccess(services: PlatformServices, context: Gatewa
   const now = services.now();
   const resource = model.resources.get(input.resource);
   if (!resource || resource.code === PLATFORM_RESOURCE) throw badUserInput(`unknown resource "${input.resource}": see the catalog for resource codes`);
+  // CONTRACT §6 v1.1: a provider reads its own resources without a grant, and may not grant itself one.
+  if (resource.provider === context.caller.department) {
+    throw badUserInput(`${resource.code} is provided by ${resource.provider} itself: a department reads its own resources' CONDITIONAL fields without a grant (with a purpose), and cannot apply for them`);
+  }
   const fields = [...new Set(input.fields.map((f) => f.trim()))].sort();
   if (fields.length === 0) throw badUserInput('fields must name at least one CONDITIONAL field, e.g. Person.mobile');
   for (const coordinate of fields) {
@@ -32,7 +38,8 @@ export async function applyForAccess(services: PlatformServices, context: Gatewa
     }
     if (policy.onValueType || policy.key) throw badUserInput(`${coordinate} is covered by the field that leads to it; apply for that field`);
   }
-  const purpose = input.purpose.trim();
+  // Stored as it will be compared (NFC, trimmed): see pipeline/grant-purpose.ts.
+  const purpose = normalisePurpose(input.purpose);
   if (!purpose) throw badUserInput('purpose must state what the data is used for');
   if ([...purpose].length > MAX_PURPOSE) throw badUserInput(`purpose is limited to ${MAX_PURPOSE} characters`);
   let requestedValidUntil: string | null = null;
@@ -70,7 +77,11 @@ export async function reviewApplication(
 ): Promise<ApplicationRecord> {
   const application = await services.workflow.applications.get(id);
   if (!application) throw badUserInput(`no application "${id}"`);
-  if (!mayActFor(context, application.provider)) throw forbidden(`only the provider of ${application.resource} (${application.provider}) may review this application`);
+  if (!mayActFor(context.caller, application.provider)) {
+    throw forbidden(`only the provider of ${application.resource} (${application.provider}) or an admin may review this application${roleHint(context.caller, application.provider)}`);
+  }
+  // No self-service approval, not even by an admin of the asking department.
+  if (context.caller.department === application.consumer) throw forbidden(`${application.consumer} cannot review its own application`);
   const trimmedReason = reason?.trim() ?? '';
   if (!approve && !trimmedReason) throw badUserInput('a rejection must state its reason');
   if (application.status !== 'PENDING') throw badUserInput(`application ${id} was already ${application.status.toLowerCase()}`);
@@ -112,14 +123,19 @@ export async function ensureGrant(services: PlatformServices, application: Appli
 
 export type PartyRole = 'CONSUMER' | 'PROVIDER';
 
-/** A department's own side: what it asked for (CONSUMER) or what it was asked (PROVIDER); admin sees all as provider. */
+/**
+ * A department's own side: what it asked for (CONSUMER) or what it was asked (PROVIDER); admin sees all
+ * as provider. The provider side is the provider's inbox: it needs the provider role (asked for
+ * explicitly without it: FORBIDDEN; left out: only the consumer side).
+ */
 export async function listApplications(
   services: PlatformServices, context: GatewayContext, status: ApplicationStatus | null | undefined, as: PartyRole | null | undefined,
 ): Promise<ApplicationRecord[]> {
   const store = services.workflow.applications;
   const department = context.caller.department;
+  if (as === 'PROVIDER' && !holdsProviderRole(context.caller)) throw forbidden('the provider side of applications needs the provider role');
   const asConsumer = as !== 'PROVIDER' ? await store.list({ name: 'consumer', value: department }) : [];
-  const asProvider = as !== 'CONSUMER'
+  const asProvider = as !== 'CONSUMER' && holdsProviderRole(context.caller)
     ? (isAdmin(context.caller) ? await store.list() : await store.list({ name: 'provider', value: department }))
     : [];
   const byId = new Map([...asConsumer, ...asProvider].map((a) => [a.id, a]));
@@ -133,7 +149,9 @@ export async function revokeGrant(services: PlatformServices, context: GatewayCo
   const grant = await services.state.grants.get(id);
   if (!grant) throw badUserInput(`no grant "${id}"`);
   const provider = services.model().resources.get(grant.resource)?.provider;
-  if (!provider || !mayActFor(context, provider)) throw forbidden(`only the provider of ${grant.resource}${provider ? ` (${provider})` : ''} or an admin may revoke this grant`);
+  if (!provider || !mayActFor(context.caller, provider)) {
+    throw forbidden(`only the provider of ${grant.resource}${provider ? ` (${provider})` : ''} or an admin may revoke this grant${provider ? roleHint(context.caller, provider) : ''}`);
+  }
   if (!reason.trim()) throw badUserInput('a revocation must state its reason');
   const now = services.now();
   const revoked = await services.state.grants.revoke(id, reason.trim(), now);
@@ -142,10 +160,6 @@ export async function revokeGrant(services: PlatformServices, context: GatewayCo
     operation: 'revokeGrant', resource: grant.resource, provider, now, detail: `grant ${id} of ${grant.consumer} revoked: ${reason.trim()}`,
   });
   return revoked;
-}
-
-export function mayActFor(context: GatewayContext, provider: string): boolean {
-  return context.caller.department === provider || isAdmin(context.caller);
 }
 
 function sameFields(a: readonly string[], b: readonly string[]): boolean {

@@ -51,6 +51,16 @@ export function catalogAsCsv(resources: CatalogResource[]): string {
   return '\uFEFF' + rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
-function csvCell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+/**
+ * Resource names, conditions and update cycles are written by providers. A spreadsheet opening the file
+ * runs a cell that starts with `=`, `+`, `-` or `@` (or TAB/CR, which some programs skip first) as a
+ * formula — `=HYPERLINK(…)` sends the reader's data elsewhere. Such a cell gets a leading `'` (OWASP
+ * CSV injection), which spreadsheets show as text; full-width forms and leading white space are
+ * treated the same, since some programs fold them. Quoting follows RFC 4180 after that.
+ */
+const FORMULA_START = /^[\s\u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]|^[\t\r\n]/;
+
+export function csvCell(value: string): string {
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { GatewayContext } from '../execution/context.ts';
 import { isAdmin } from '../identity/caller.ts';
 import { PLATFORM_RESOURCE } from './catalog.ts';
-import { mayActFor, type PartyRole } from './applications.ts';
+import type { PartyRole } from './applications.ts';
+import { holdsProviderRole, mayActFor, roleHint } from './roles.ts';
 import { deadlineAfter } from './deadlines.ts';
 import { badUserInput, forbidden } from './errors.ts';
 import { auditPlatformEvent } from './platform-audit.ts';
@@ -44,7 +45,9 @@ export async function resolveDataIssue(
 ): Promise<DataIssueRecord> {
   const issue = await services.workflow.dataIssues.get(id);
   if (!issue) throw badUserInput(`no data issue "${id}"`);
-  if (!mayActFor(context, issue.provider)) throw forbidden(`only the provider of ${issue.resource} (${issue.provider}) may resolve this issue`);
+  if (!mayActFor(context.caller, issue.provider)) {
+    throw forbidden(`only the provider of ${issue.resource} (${issue.provider}) or an admin may resolve this issue${roleHint(context.caller, issue.provider)}`);
+  }
   if (!RESOLUTIONS.includes(resolution)) throw badUserInput(`resolution must be one of ${RESOLUTIONS.join(', ')}`);
   if (!note.trim()) throw badUserInput('a resolution needs a note saying what was checked or changed');
   if (issue.status !== 'OPEN') throw badUserInput(`data issue ${id} is already resolved`);
@@ -65,8 +68,9 @@ export async function listDataIssues(
 ): Promise<DataIssueRecord[]> {
   const store = services.workflow.dataIssues;
   const department = context.caller.department;
+  if (as === 'PROVIDER' && !holdsProviderRole(context.caller)) throw forbidden('the provider side of data issues needs the provider role');
   const reported = as !== 'PROVIDER' ? await store.list({ name: 'reporter', value: department }) : [];
-  const received = as !== 'CONSUMER'
+  const received = as !== 'CONSUMER' && holdsProviderRole(context.caller)
     ? (isAdmin(context.caller) ? await store.list() : await store.list({ name: 'provider', value: department }))
     : [];
   const byId = new Map([...reported, ...received].map((d) => [d.id, d]));

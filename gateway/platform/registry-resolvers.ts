@@ -1,6 +1,7 @@
 import type { GatewayContext } from '../execution/context.ts';
+import { isAdmin } from '../identity/caller.ts';
 import type { Publisher } from '../registry/publisher.ts';
-import type { SchemaRegistry } from '../registry/schema-registry.ts';
+import type { RegisteredSubgraph, SchemaRegistry } from '../registry/schema-registry.ts';
 
 export interface RegistryServices {
   registry: () => SchemaRegistry;
@@ -13,6 +14,10 @@ export function registryResolvers({ registry, publisher }: RegistryServices) {
     Query: {
       subgraphs: async () => (await registry().current())?.subgraphs ?? [],
       supergraphHistory: () => registry().history(),
+    },
+    // CONTRACT §6 v1.1: subgraph URLs and other internal addresses are visible to admin only.
+    RegisteredSubgraph: {
+      url: (s: RegisteredSubgraph, _: unknown, { caller }: GatewayContext) => (isAdmin(caller) ? s.url : null),
     },
     Mutation: {
       publishSubgraph: (_: unknown, { name, url }: { name: string; url: string }, { caller }: GatewayContext) => publisher().publish(caller, name, url),

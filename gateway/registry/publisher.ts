@@ -9,6 +9,7 @@ import { isAdmin } from '../identity/caller.ts';
 import { isGrantActive, type AuditLog, type GrantStore } from '../state/index.ts';
 import { badUserInput, forbidden } from '../platform/errors.ts';
 import { auditPlatformEvent } from '../platform/platform-audit.ts';
+import { holdsProviderRole } from '../platform/roles.ts';
 import { breakingChangesForGrants } from './breaking-changes.ts';
 import type { RegisteredSubgraph, RegistryAction, SchemaRegistry, SupergraphVersionRecord } from './schema-registry.ts';
 
@@ -35,6 +36,7 @@ export interface PublisherDependencies {
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const RULES_HELD = 'every field classified, comparisons carry flags only, one owner per field, keys and @requires only on UNCONDITIONAL fields';
 const ATTEMPTS = 3;
 
 /**
@@ -47,15 +49,24 @@ export class Publisher {
 
   async publish(caller: Caller, name: string, url: string): Promise<PublishOutcome> {
     const checks: PublishCheck[] = [];
+    // Everything that can be decided without an outbound call is decided first: the gateway signs its
+    // SDL request with the subgraph's name as audience, so it must never sign for a caller that may not
+    // publish, nor for a name another department holds (CONTRACT §3, §6 v1.1).
+    if (!holdsProviderRole(caller)) throw forbidden('publishing a subgraph needs the provider or admin role');
     if (!NAME.test(name) || this.deps.local.some((l) => l.name === name)) throw badUserInput(`"${name}" is not a valid subgraph name (lower-case letters, digits and dashes)`);
-    if (!/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) throw badUserInput(`"${url}" is not an http(s) URL`);
+    if (!isHttpUrl(url)) throw badUserInput('the subgraph URL must be an absolute http(s) URL');
+    const published = (await this.deps.registry.current())?.subgraphs.find((s) => s.name === name);
+    if (published && !isAdmin(caller) && !this.providesAll(caller, published.sdl)) {
+      throw forbidden(`subgraph "${name}" is published by another provider`);
+    }
 
     let sdl: string;
     try {
       sdl = await this.deps.fetchSdl({ name, url });
-      checks.push({ name: 'fetch SDL', ok: true, detail: `${url} answered _service { sdl } (${sdl.length} characters)` });
+      checks.push({ name: 'fetch SDL', ok: true, detail: `_service { sdl } answered (${sdl.length} characters)` });
     } catch (error) {
-      const message = error instanceof SubgraphUnreachableError ? error.message : String(error);
+      // Only the code and the HTTP status: never the fetched body, an address or a network error text.
+      const message = error instanceof SubgraphUnreachableError ? error.publicReason : 'no SDL could be fetched';
       checks.push({ name: 'fetch SDL', ok: false, detail: message });
       return failure(checks, [{ code: 'SUBGRAPH_UNREACHABLE', message, coordinate: null }]);
     }
@@ -102,6 +113,7 @@ export class Publisher {
   }
 
   async unpublish(caller: Caller, name: string): Promise<PublishOutcome> {
+    if (!holdsProviderRole(caller)) throw forbidden('unpublishing a subgraph needs the provider or admin role');
     const checks: PublishCheck[] = [];
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const current = await this.deps.registry.current();
@@ -146,11 +158,11 @@ export class Publisher {
     const result = composeSupergraph([...this.deps.local, ...subgraphs.map(({ name, url, sdl }) => ({ name, url, sdl }))]);
     if (!result.ok) {
       const ruleErrors = result.errors.filter((e) => e.code !== 'COMPOSITION_ERROR');
-      checks.push({ name: 'share rules (CONTRACT §3)', ok: ruleErrors.length === 0, detail: ruleErrors.length ? `${ruleErrors.length} violation(s)` : 'every field classified, comparisons carry flags only, one owner per field' });
+      checks.push({ name: 'share rules (CONTRACT §3)', ok: ruleErrors.length === 0, detail: ruleErrors.length ? `${ruleErrors.length} violation(s)` : RULES_HELD });
       if (ruleErrors.length === 0) checks.push({ name: 'composition', ok: false, detail: `${result.errors.length} error(s)` });
       return { ok: false, errors: result.errors.map((e) => ({ code: e.code, message: e.message, coordinate: e.coordinate ?? null })) };
     }
-    checks.push({ name: 'share rules (CONTRACT §3)', ok: true, detail: 'every field classified, comparisons carry flags only, one owner per field' });
+    checks.push({ name: 'share rules (CONTRACT §3)', ok: true, detail: RULES_HELD });
     checks.push({ name: 'composition', ok: true, detail: `supergraph ${result.supergraph.version}` });
     return result;
   }
@@ -175,6 +187,13 @@ export class Publisher {
     const providers = [...analyseSubgraphs([{ name: 'x', sdl }]).model.resources.values()].map((r) => r.provider);
     return providers.length > 0 && providers.every((p) => p === caller.department);
   }
+}
+
+/** Absolute http(s) with a host, and nothing a URL parser would read differently from how it looks. */
+function isHttpUrl(url: string): boolean {
+  if (!/^https?:\/\/[^\s]+$/i.test(url) || !URL.canParse(url)) return false;
+  const parsed = new URL(url);
+  return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '' && parsed.username === '' && parsed.password === '';
 }
 
 function failure(checks: PublishCheck[], errors: PublishIssue[]): PublishOutcome {
