@@ -50,10 +50,10 @@ const { values: options } = parseArgs({
 async function serveSubgraphs(): Promise<void> {
   const { hostSubgraphs, openDatabase } = await import('../subgraphs/kit/index.ts');
   const { SAMPLE_SUBGRAPHS } = await import('../subgraphs/samples.ts');
-  const { subgraphSecretFromEnv } = await import('../schema/gateway-signature.ts');
+  const { gatewayKeysFromEnv } = await import('../subgraphs/kit/gateway-signature.ts');
   const db = await openDatabase({ kind: 'postgres', url: DATABASE_URL });
   const hosted = await hostSubgraphs({
-    definitions: SAMPLE_SUBGRAPHS, db, sample: SAMPLE, signatureSecret: subgraphSecretFromEnv(process.env).secret,
+    definitions: SAMPLE_SUBGRAPHS, db, sample: SAMPLE, gatewayKeys: gatewayKeysFromEnv(process.env),
     ports: Object.fromEntries(SAMPLE_SUBGRAPHS.map((d) => [d.name, 0])),
     log: (message) => process.stderr.write(`[subgraphs] ${message}\n`),
   });
@@ -105,7 +105,9 @@ async function main(): Promise<void> {
   const { persons } = await import('../subgraphs/sample-data/index.ts');
   const { createStateStores } = await import('../gateway/state/index.ts');
   const { issueDevToken } = await import('../gateway/identity/token-issuer.ts');
-  const { DEV_SUBGRAPH_SECRET, signRequest } = await import('../schema/gateway-signature.ts');
+  const { createRequestSigner } = await import('../protocol/gateway-signature.ts');
+  const { generateSigningKeyPem, publishedKeySet, signingKeyFromPem } = await import('../gateway/keys/index.ts');
+  const { randomSecret } = await import('../gateway/keys/key-file.ts');
   const { openDatabase } = await import('../subgraphs/kit/index.ts');
   const { normalizeIdentifier } = await import('../subgraphs/kit/compare-normalize.ts');
   const { VERIFY_PERSONS_SQL } = await import('../subgraphs/population/compare.ts');
@@ -118,10 +120,19 @@ async function main(): Promise<void> {
   let gateway: Child | null = null;
   const state = await createStateStores({ redisUrl: REDIS_URL, prefix });
   const work = mkdtempSync(join(tmpdir(), 'govshare-bench-compare-'));
+  // Keys of this run only: the gateway signs with the private key, the subgraphs get the public JWKS.
+  const pem = generateSigningKeyPem();
+  const keyFile = join(work, 'gateway-key.pem');
+  writeFileSync(keyFile, pem, { mode: 0o600 });
+  const signingKey = await signingKeyFromPem(pem, keyFile);
+  const jwksFile = join(work, 'gateway-jwks.json');
+  writeFileSync(jwksFile, JSON.stringify(publishedKeySet(signingKey, {})));
+  const signer = createRequestSigner(signingKey);
+  const jwtSecret = randomSecret();
   try {
     console.log(`database ${DATABASE_URL}, state ${REDIS_URL} prefix ${prefix}`);
     let started = Date.now();
-    subgraphs = start(['bench/compare.ts', '--serve-subgraphs'], { DATABASE_URL });
+    subgraphs = start(['bench/compare.ts', '--serve-subgraphs'], { DATABASE_URL, GOVSHARE_GATEWAY_JWKS: jwksFile });
     const urls = JSON.parse((await waitForOutput(subgraphs, /^READY (.*)$/m, 600_000, 'the subgraphs'))[1]!) as Record<string, string>;
     console.log(`subgraphs ready in ${Date.now() - started} ms`);
 
@@ -131,12 +142,12 @@ async function main(): Promise<void> {
     }, new Date());
     started = Date.now();
     gateway = start(['gateway/main.ts'], {
-      GATEWAY_PORT: '0', REDIS_URL, GOVSHARE_REDIS_PREFIX: prefix,
+      GATEWAY_PORT: '0', REDIS_URL, GOVSHARE_REDIS_PREFIX: prefix, GOVSHARE_GATEWAY_KEY: keyFile, GOVSHARE_JWT_SECRET: jwtSecret,
       GOVSHARE_SUBGRAPHS: Object.entries(urls).map(([name, url]) => `${name}=${url}`).join(','),
     });
     const gatewayUrl = (await waitForOutput(gateway, /serving supergraph \S+ at (\S+)\/graphql/, 120_000, 'the gateway'))[1]!;
     console.log(`gateway ready at ${gatewayUrl} in ${Date.now() - started} ms`);
-    const token = await issueDevToken({ department: CONSUMER, ttlSeconds: 4 * 3600 });
+    const token = await issueDevToken({ department: CONSUMER, ttlSeconds: 4 * 3600, secret: jwtSecret });
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-share-purpose': encodeURIComponent(PURPOSE) };
 
     // 10,000 claims from the 1,000,000-person register: 70 % exact, 15 % mismatching, 15 % absent.
@@ -167,7 +178,7 @@ async function main(): Promise<void> {
     // The subgraph alone: the same operation, signed as the gateway signs it.
     const subgraphBody = JSON.stringify({ query, variables: { claims } });
     const subgraphOnly = async () => {
-      const signature = signRequest(process.env.GOVSHARE_SUBGRAPH_SECRET ?? DEV_SUBGRAPH_SECRET, {
+      const signature = await signer.sign({
         aud: 'population', rid: 'bench', sub: CONSUMER, pur: PURPOSE,
         fld: ['Query.verifyPersons', 'PersonVerification.index', 'PersonVerification.found', 'PersonVerification.nameMatches',
           'PersonVerification.birthDateMatches', 'PersonVerification.addressMatches'],

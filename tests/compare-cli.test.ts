@@ -3,7 +3,7 @@ import { appendFileSync, createWriteStream, mkdtempSync, readFileSync, rmSync, s
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { issueDevToken } from '../gateway/identity/token-issuer.ts';
+import { testToken } from './support/tokens.ts';
 import { persons } from '../subgraphs/sample-data/index.ts';
 import { csvLine, csvRecords } from '../scripts/compare/csv.ts';
 import { startStack, type Stack } from './support/stack.ts';
@@ -47,7 +47,7 @@ describe('npm run compare (the streaming CLI)', () => {
   beforeAll(async () => {
     stack = await startStack();
     await grant(stack, CONSUMER, ['Query.verifyPersons', 'Query.verifyPropertyOwnership'], { purpose: '低保核对' });
-    token = await issueDevToken({ department: CONSUMER });
+    token = await testToken(CONSUMER);
     dir = mkdtempSync(join(tmpdir(), 'govshare-compare-'));
     input = join(dir, 'claims.csv');
     await writeClaims(input);
@@ -90,16 +90,18 @@ describe('npm run compare (the streaming CLI)', () => {
     expect(lines.pop()).toBe('');
     expect(lines).toHaveLength(ROWS + 1);
     expect(lines.slice(0, 6)).toEqual([
-      'row,found,nameMatches,birthDateMatches,addressMatches',
-      '1,true,true,true,true',
-      '2,false,,,',
-      '3,true,false,true,',
-      '4,true,,,',
-      '5,true,true,true,true',
+      'row,found,nameMatches,birthDateMatches,addressMatches,limited',
+      '1,true,true,true,true,false',
+      '2,false,,,,false',
+      '3,true,false,true,,false',
+      '4,true,,,,false',
+      '5,true,true,true,true,false',
     ]);
-    expect(lines[10]).toBe('10,true,true,true,true'); // generated i = 9
-    expect(lines[11]).toBe('11,true,false,true,true'); // generated i = 10: a wrong name
-    expect(lines[ROWS]).toBe(`${ROWS},true,true,true,true`);
+    expect(lines[10]).toBe('10,true,true,true,true,false'); // generated i = 9
+    expect(lines[11]).toBe('11,true,false,true,true,false'); // generated i = 10: a wrong name
+    expect(lines[ROWS]).toBe(`${ROWS},true,true,true,true,false`);
+    // Each person is claimed with at most two names (right, wrong) many times over: same values, never limited.
+    expect(lines.slice(1).every((line) => line.endsWith(',false'))).toBe(true);
     expect(cli.output()).toContain('100.0%');
   });
 
@@ -119,8 +121,27 @@ describe('npm run compare (the streaming CLI)', () => {
     expect(readFileSync(output, 'utf8')).toBe(uninterrupted);
   });
 
+  it('writes limited=true, the flag empty, for claimed values past the allowance (CONTRACT §5)', async () => {
+    const consumer = 'human-resources';
+    await grant(stack, consumer, ['Query.verifyPersons'], { purpose: '低保核对' });
+    const small = join(dir, 'guesses.csv');
+    const guesses = ['张一', '张二', '张三', '张四', zhang.name];
+    const out = createWriteStream(small);
+    out.write(csvLine(['idNumber', 'name']));
+    for (const name of guesses) out.write(csvLine([ZHANG, name]));
+    out.end();
+    await once(out, 'finish');
+    const output = join(dir, 'guesses-results.csv');
+    const cli = spawnScript('scripts/compare.ts', ['--resource', 'POP-PERSON', '--in', small, '--out', output, '--gateway', stack.gatewayUrl,
+      '--purpose', '低保核对'], { GOVSHARE_TOKEN: await testToken(consumer) });
+    expect(await cli.exited, cli.output()).toBe(0);
+    expect(readFileSync(output, 'utf8').split('\r\n').slice(1, 6)).toEqual([
+      '1,true,false,,,false', '2,true,false,,,false', '3,true,false,,,false', '4,true,,,,true', '5,true,,,,true',
+    ]);
+  });
+
   it('stops with the code and the resource to apply for when the department holds no grant', async () => {
-    const cli = run(join(dir, 'denied.csv'), [], { GOVSHARE_TOKEN: await issueDevToken({ department: 'tax' }) });
+    const cli = run(join(dir, 'denied.csv'), [], { GOVSHARE_TOKEN: await testToken('tax') });
     expect(await cli.exited).toBe(1);
     expect(cli.output()).toContain('SHARE_DENIED');
     expect(cli.output()).toContain('POP-PERSON');

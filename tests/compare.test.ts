@@ -5,7 +5,7 @@ import {
   MAX_CLAIMS, matchAddress, matchDate, matchIdentifier, matchName, normalizeDate, normalizeIdentifier,
 } from '../subgraphs/kit/compare-normalize.ts';
 import { persons } from '../subgraphs/sample-data/index.ts';
-import { startStack, STATE_KINDS, subgraphDbQueries, type Stack } from './support/stack.ts';
+import { postGraphQL, startStack, STATE_KINDS, subgraphDbQueries, type Stack } from './support/stack.ts';
 import { grant } from './support/grants.ts';
 import { as } from './support/tokens.ts';
 import { WELL_KNOWN, personById } from './support/fixtures.ts';
@@ -19,11 +19,11 @@ const ABSENT = WELL_KNOWN.absentPersons[0]!;
 const zhang = personById(ZHANG);
 
 const VERIFY_PERSONS = `query VerifyPersons($claims: [PersonClaim!]!) {
-  verifyPersons(claims: $claims) { index found nameMatches birthDateMatches addressMatches } }`;
+  verifyPersons(claims: $claims) { index found nameMatches birthDateMatches addressMatches limited } }`;
 const VERIFY_ENTERPRISES = `query VerifyEnterprises($claims: [EnterpriseClaim!]!) {
-  verifyEnterprises(claims: $claims) { index found nameMatches legalRepresentativeMatches active } }`;
+  verifyEnterprises(claims: $claims) { index found nameMatches legalRepresentativeMatches active limited } }`;
 const VERIFY_OWNERSHIP = `query VerifyOwnership($claims: [OwnershipClaim!]!) {
-  verifyPropertyOwnership(claims: $claims) { index ownsProperty propertyCount } }`;
+  verifyPropertyOwnership(claims: $claims) { index ownsProperty propertyCount limited } }`;
 const COMPARE_FIELDS = ['Query.verifyPersons', 'Query.verifyEnterprises', 'Query.verifyPropertyOwnership'];
 const CONSUMER = 'civil-affairs';
 const PURPOSE = '低保核对';
@@ -90,7 +90,7 @@ describe('a @compare field whose result carries a provider value', () => {
 
   it('is refused at the subgraph\'s own start-up, naming the coordinate', async () => {
     const sql: Sql = { query: async () => [], exec: async () => {} };
-    const start = createSubgraphServer({ definition: leaky, sql, signatureSecret: 'test' });
+    const start = createSubgraphServer({ definition: leaky, sql, gatewayKeys: { jwksUrl: 'http://127.0.0.1:9/jwks.json' } });
     await expect(start).rejects.toThrow(/INVALID_COMPARE_RESULT.*Query\.verifyLeaky/);
     await expect(start).rejects.toThrow(/LeakyVerification\.realName/);
   });
@@ -98,7 +98,7 @@ describe('a @compare field whose result carries a provider value', () => {
   it('is not the only rule checked at start-up: an unclassified field is refused too', async () => {
     const sql: Sql = { query: async () => [], exec: async () => {} };
     const unclassified = { ...leaky, sdl: leaky.sdl.replace('realName: String @share(type: CONDITIONAL)', 'matched: Boolean') };
-    await expect(createSubgraphServer({ definition: unclassified, sql, signatureSecret: 'test' }))
+    await expect(createSubgraphServer({ definition: unclassified, sql, gatewayKeys: { jwksUrl: 'http://127.0.0.1:9/jwks.json' } }))
       .rejects.toThrow(/UNCLASSIFIED_FIELD at LeakyVerification\.matched/);
   });
 });
@@ -133,7 +133,7 @@ describe.each(STATE_KINDS)('comparisons through the gateway (%s state)', (stateK
       { idNumber: ZHANG, birthDate: 'not a date', householdAddress: '湖南省长沙市芙蓉区五一大道2号' },
     ]);
     const flags = (found: boolean, name: boolean | null, birth: boolean | null, address: boolean | null) =>
-      ({ found, nameMatches: name, birthDateMatches: birth, addressMatches: address });
+      ({ found, nameMatches: name, birthDateMatches: birth, addressMatches: address, limited: false });
     expect(results).toEqual([
       flags(true, true, true, true),
       flags(true, false, true, true),
@@ -153,7 +153,7 @@ describe.each(STATE_KINDS)('comparisons through the gateway (%s state)', (stateK
       idNumber: p.idNumber, name: p.name, birthDate: p.birthDate, householdAddress: p.householdAddress,
     })));
     expect(results).toHaveLength(all.length);
-    expect(results.every((r, i) => r.index === i && r.found && r.nameMatches && r.birthDateMatches && r.addressMatches)).toBe(true);
+    expect(results.every((r, i) => r.index === i && r.found && r.nameMatches && r.birthDateMatches && r.addressMatches && r.limited === false)).toBe(true);
   });
 
   it('verifies property ownership for an owner, a co-owner and a non-owner', async () => {
@@ -163,11 +163,11 @@ describe.each(STATE_KINDS)('comparisons through the gateway (%s state)', (stateK
     expect(joint).toEqual([ZHANG, LI]);
     expect(await verify(VERIFY_OWNERSHIP, [{ idNumber: LIU }, { idNumber: LI }, { idNumber: ZHANG.toLowerCase() }, { idNumber: WANG }, { idNumber: ABSENT }]))
       .toEqual([
-        { index: 0, ownsProperty: true, propertyCount: 1 },
-        { index: 1, ownsProperty: true, propertyCount: 1 },
-        { index: 2, ownsProperty: true, propertyCount: 1 },
-        { index: 3, ownsProperty: false, propertyCount: 0 },
-        { index: 4, ownsProperty: false, propertyCount: 0 },
+        { index: 0, ownsProperty: true, propertyCount: 1, limited: false },
+        { index: 1, ownsProperty: true, propertyCount: 1, limited: false },
+        { index: 2, ownsProperty: true, propertyCount: 1, limited: false },
+        { index: 3, ownsProperty: false, propertyCount: 0, limited: false },
+        { index: 4, ownsProperty: false, propertyCount: 0, limited: false },
       ]);
   });
 
@@ -179,10 +179,10 @@ describe.each(STATE_KINDS)('comparisons through the gateway (%s state)', (stateK
       { uscc: star.uscc, legalRepresentativeIdNumber: LI },
       { uscc: WELL_KNOWN.absentEnterprises[0], name: star.name, legalRepresentativeIdNumber: ZHANG },
     ])).toEqual([
-      { index: 0, found: true, nameMatches: true, legalRepresentativeMatches: null, active: false },
-      { index: 1, found: true, nameMatches: true, legalRepresentativeMatches: true, active: true },
-      { index: 2, found: true, nameMatches: null, legalRepresentativeMatches: false, active: true },
-      { index: 3, found: false, nameMatches: null, legalRepresentativeMatches: null, active: null },
+      { index: 0, found: true, nameMatches: true, legalRepresentativeMatches: null, active: false, limited: false },
+      { index: 1, found: true, nameMatches: true, legalRepresentativeMatches: true, active: true, limited: false },
+      { index: 2, found: true, nameMatches: null, legalRepresentativeMatches: false, active: true, limited: false },
+      { index: 3, found: false, nameMatches: null, legalRepresentativeMatches: null, active: null, limited: false },
     ]);
   });
 
@@ -238,13 +238,38 @@ describe.each(STATE_KINDS)('comparisons through the gateway (%s state)', (stateK
     expect(many).toBe(one);
   });
 
+  it('with claimed values, adds one statement for the claim limit (kit/claim-limits.ts), whatever the batch size', async () => {
+    const people = [...persons(TEST_SAMPLE)];
+    const claims = (n: number) => Array.from({ length: n }, (_, i) => ({ idNumber: people[i % people.length]!.idNumber, name: people[i % people.length]!.name }));
+    const queriesFor = async (n: number) => {
+      const before = await subgraphDbQueries(stack.subgraphs);
+      const results = await verify(VERIFY_PERSONS, claims(n));
+      expect(results.every((r) => r.nameMatches === true && r.limited === false)).toBe(true);
+      return (await subgraphDbQueries(stack.subgraphs)) - before;
+    };
+    expect(await queriesFor(1)).toBe(2);
+    expect(await queriesFor(5000)).toBe(2);
+  });
+
   it(`refuses more than ${MAX_CLAIMS.toLocaleString('en-US')} claims with BAD_USER_INPUT naming the limit`, async () => {
-    for (const [query, key] of [[VERIFY_PERSONS, 'idNumber'], [VERIFY_ENTERPRISES, 'uscc'], [VERIFY_OWNERSHIP, 'idNumber']] as const) {
+    // Only `index` is selected: with every flag, 10,001 results would exceed the gateway's cost limit (§8) first.
+    const only = (field: string, type: string) => `query Over($claims: [${type}!]!) { ${field}(claims: $claims) { index } }`;
+    const fields = [
+      ['population', 'verifyPersons', 'PersonClaim', 'idNumber'], ['legal-entity', 'verifyEnterprises', 'EnterpriseClaim', 'uscc'],
+      ['housing', 'verifyPropertyOwnership', 'OwnershipClaim', 'idNumber'],
+    ] as const;
+    for (const [subgraph, field, type, key] of fields) {
       const claims = Array.from({ length: MAX_CLAIMS + 1 }, () => ({ [key]: key === 'uscc' ? WELL_KNOWN.enterprises[0]!.uscc : ZHANG }));
-      const { body } = await stack.query(query, { claims }, headers);
+      const { body } = await stack.query(only(field, type), { claims }, headers);
       expect(body.data ?? null).toBeNull();
       expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-      expect(body.errors?.[0]?.message).toContain('10,000');
+      // The provider's own message names the limit (the gateway may pass on a generic one, §3.6).
+      const url = stack.subgraphs.find((s) => s.name === subgraph)!.url;
+      const request = JSON.stringify({ query: only(field, type), variables: { claims } });
+      const signature = await stack.keys.signer.sign({ aud: subgraph, rid: 'compare-test', sub: CONSUMER, pur: PURPOSE, fld: [`Query.${field}`] }, request);
+      const direct = await postGraphQL(url, request, { 'x-govshare-signature': signature });
+      expect(direct.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(direct.body.errors?.[0]?.message).toContain('10,000');
     }
   });
 });

@@ -27,7 +27,9 @@ match flags only) and writes one result row per claim.
 ${Object.values(COMPARE_TARGETS).map((t) => `                        ${t.resource}: ${t.claimFields.join(',')}`).join('\n')}
                       the first is required, the others optional (an empty cell is not compared)
   --out <file>        results CSV: row (1-based claim number, header not counted) and the flags;
-                      true/false, empty where the flag is null. An existing results file of an
+                      true/false, empty where the flag is null; limited=true where the provider
+                      withheld a claimed value past its allowance (3 distinct values per field and
+                      subject in 30 days), its flag then empty. An existing results file of an
                       interrupted run is resumed: its rows are kept and those claims skipped
   --gateway <url>     default http://127.0.0.1:4000
   --token <jwt>       department token (default: env GOVSHARE_TOKEN)

@@ -7,7 +7,10 @@ export interface CompareTarget {
   claimType: string;
   /** Claim fields, as the CSV header names them; the first is the record key. */
   claimFields: readonly string[];
-  /** Result flags, in output column order (`index` is checked, not written). */
+  /**
+   * Result flags, in output column order (`index` is checked, not written). `limited` comes last: `true`
+   * where the provider withheld a claimed value past its allowance (CONTRACT §5), whose flag is then empty.
+   */
   resultFields: readonly string[];
 }
 
@@ -15,17 +18,17 @@ export const COMPARE_TARGETS: Readonly<Record<string, CompareTarget>> = {
   'POP-PERSON': {
     resource: 'POP-PERSON', field: 'verifyPersons', claimType: 'PersonClaim',
     claimFields: ['idNumber', 'name', 'birthDate', 'householdAddress'],
-    resultFields: ['found', 'nameMatches', 'birthDateMatches', 'addressMatches'],
+    resultFields: ['found', 'nameMatches', 'birthDateMatches', 'addressMatches', 'limited'],
   },
   'ENT-ENTERPRISE': {
     resource: 'ENT-ENTERPRISE', field: 'verifyEnterprises', claimType: 'EnterpriseClaim',
     claimFields: ['uscc', 'name', 'legalRepresentativeIdNumber'],
-    resultFields: ['found', 'nameMatches', 'legalRepresentativeMatches', 'active'],
+    resultFields: ['found', 'nameMatches', 'legalRepresentativeMatches', 'active', 'limited'],
   },
   'HSE-PROPERTY': {
     resource: 'HSE-PROPERTY', field: 'verifyPropertyOwnership', claimType: 'OwnershipClaim',
     claimFields: ['idNumber'],
-    resultFields: ['ownsProperty', 'propertyCount'],
+    resultFields: ['ownsProperty', 'propertyCount', 'limited'],
   },
 };
 

@@ -8,6 +8,10 @@ export interface OwnershipVerification { index: number; ownsProperty: boolean; p
  * `Query.verifyPropertyOwnership`: whether each person is a right holder of registered property
  * and of how many, without revealing which (rules in kit/compare-normalize.ts). A co-owned
  * property counts for each of its owners. One SQL statement per batch.
+ *
+ * A claim states nothing but the person's key, so the kit's claim limit has nothing to count: every
+ * result carries `limited: false` (kit/compare-guard.ts). The answer is what the grant covers, and an
+ * unknown ID number answers like a person without property (`0`), so it tells no one who exists.
  */
 export async function verifyPropertyOwnership(sql: Sql, claims: readonly OwnershipClaim[]): Promise<OwnershipVerification[]> {
   checkClaimCount('verifyPropertyOwnership', claims);

@@ -34,6 +34,17 @@
  *     number of registered properties the person is a right holder of (a co-owned property counts
  *     for each of its owners; `0` for none and for an ID number the register does not know),
  *     `ownsProperty` is `propertyCount > 0`. Which properties, and where, never leaves the provider.
+ * - No oracle (CONTRACT §5 v1.1): the kit, not the provider, limits every `@compare` field
+ *   (kit/compare-guard.ts, kit/claim-limits.ts). Per (consumer, subject, claimed field) at most 3
+ *   distinct claimed values are answered within 30 days; a claim past that gets `limited: true` and its
+ *   value is withheld from the comparison, so the flags that depend on it are `null` while `found` and
+ *   flags needing no claimed value still answer. Values count after the normalisation the comparison
+ *   uses (a provider names it per claim field in `SubgraphDefinition.claims`; without a rule a value
+ *   counts by its exact text): `张伟`, ` 张伟 ` and `张伟　` are one value, and `1985/3/12` is
+ *   `1985-03-12`, so variants neither buy tries nor cost them. Within one batch values count in claim
+ *   order (five names for one person: the first three are answered). A claim that states only the key
+ *   (`verifyPropertyOwnership`) has nothing to limit and answers `limited: false`. A comparison needs
+ *   the calling department of the gateway signature (`FORBIDDEN` without one).
  * - Each comparison field reads its whole batch with ONE SQL statement, the distinct normalised keys
  *   sent as one array parameter; values are never interpolated into SQL. The statement says
  *   `key = ANY(ARRAY(SELECT unnest($1::text[])))` rather than `key = ANY($1)`: with the array

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import mercurius from 'mercurius';
 import mercuriusAuth from 'mercurius-auth';
 import type { GraphQLResolveInfo } from 'graphql';
-import type { SignatureClaims } from '../../schema/gateway-signature.ts';
+import type { SignatureClaims } from '../../protocol/gateway-signature.ts';
 import type { PolicyModel } from '../../schema/policy-model.ts';
 
 interface AuthContext { readable: ReadonlySet<string> }

@@ -1,7 +1,17 @@
-import type { Sql } from '../kit/index.ts';
-import { checkClaimCount, claimKeys, matchIdentifier, matchName } from '../kit/compare-normalize.ts';
+import type { ClaimRule, Sql } from '../kit/index.ts';
+import { checkClaimCount, claimKeys, matchIdentifier, matchName, normalizeIdentifier, normalizeName } from '../kit/compare-normalize.ts';
 
 export interface EnterpriseClaim { uscc: string; name?: string | null; legalRepresentativeIdNumber?: string | null }
+/**
+ * How the kit counts what a claim states (CONTRACT §5: 3 distinct values per consumer, enterprise and
+ * field in 30 days), with the normaliser each flag compares with. `active` needs no claimed value.
+ */
+export const ENTERPRISE_CLAIM_RULES: Readonly<Record<string, ClaimRule>> = {
+  'EnterpriseClaim.name': { compares: 'Enterprise.name', normalize: normalizeName },
+  'EnterpriseClaim.legalRepresentativeIdNumber': { compares: 'Enterprise.legalRepresentative', normalize: normalizeIdentifier },
+};
+
+/** What the comparison answers; the kit adds `limited` and withholds values past the allowance (kit/compare-guard.ts). */
 export interface EnterpriseVerification {
   index: number; found: boolean; nameMatches: boolean | null; legalRepresentativeMatches: boolean | null; active: boolean | null;
 }

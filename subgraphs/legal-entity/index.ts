@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { defineSubgraph } from '../kit/index.ts';
 import { legalEntityLoaders } from './loaders.ts';
 import { resolvers } from './resolvers.ts';
+import { ENTERPRISE_CLAIM_RULES } from './compare.ts';
 import { seedLegalEntity } from './seed.ts';
 
 const file = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
@@ -15,4 +16,5 @@ export default defineSubgraph({
   seed: seedLegalEntity,
   loaders: legalEntityLoaders,
   resolvers,
+  claims: ENTERPRISE_CLAIM_RULES,
 });

@@ -1,7 +1,20 @@
-import type { Sql } from '../kit/index.ts';
-import { checkClaimCount, claimKeys, matchAddress, matchDate, matchName } from '../kit/compare-normalize.ts';
+import type { ClaimRule, Sql } from '../kit/index.ts';
+import {
+  checkClaimCount, claimKeys, matchAddress, matchDate, matchName, normalizeAddress, normalizeDate, normalizeName,
+} from '../kit/compare-normalize.ts';
 
 export interface PersonClaim { idNumber: string; name?: string | null; birthDate?: string | null; householdAddress?: string | null }
+/**
+ * How the kit counts what a claim states (CONTRACT §5: 3 distinct values per consumer, person and field
+ * in 30 days): with the normaliser each flag below compares with, on the register field compared.
+ */
+export const PERSON_CLAIM_RULES: Readonly<Record<string, ClaimRule>> = {
+  'PersonClaim.name': { compares: 'Person.name', normalize: normalizeName },
+  'PersonClaim.birthDate': { compares: 'Person.birthDate', normalize: normalizeDate },
+  'PersonClaim.householdAddress': { compares: 'Person.householdAddress', normalize: normalizeAddress },
+};
+
+/** What the comparison answers; the kit adds `limited` and withholds values past the allowance (kit/compare-guard.ts). */
 export interface PersonVerification {
   index: number; found: boolean; nameMatches: boolean | null; birthDateMatches: boolean | null; addressMatches: boolean | null;
 }

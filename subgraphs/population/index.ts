@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { defineSubgraph } from '../kit/index.ts';
 import { populationLoaders } from './loaders.ts';
 import { resolvers } from './resolvers.ts';
+import { PERSON_CLAIM_RULES } from './compare.ts';
 import { seedPopulation } from './seed.ts';
 
 const file = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
@@ -15,4 +16,5 @@ export default defineSubgraph({
   seed: seedPopulation,
   loaders: populationLoaders,
   resolvers,
+  claims: PERSON_CLAIM_RULES,
 });
