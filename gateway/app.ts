@@ -162,7 +162,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         local: new Map([[PLATFORM_SUBGRAPH, platform.schema]]),
         plugins: [sharePolicyPlugin({
           model, grants: grantCache, audit: state.audit, auditKey: gatewayKeys.auditKey, now,
-          limits: config.limits, enforce: options.enforcePolicy ?? true,
+          limits: config.limits, lookupMisses: stores.lookupMisses, enforce: options.enforcePolicy ?? true,
         })],
       });
       await executor.server.start();

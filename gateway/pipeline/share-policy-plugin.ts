@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { PolicyModel } from '../../schema/policy-model.ts';
 import type { GatewayContext } from '../execution/context.ts';
+import type { LookupMisses } from '../platform/lookup-misses.ts';
 import { PolicyUnavailableError, type GrantCache } from '../state/grant-cache.ts';
 import type { AuditLog } from '../state/types.ts';
 import { analyseOperation, type OperationAnalysis } from './analyse.ts';
@@ -14,6 +15,7 @@ import { DEFAULT_REQUEST_LIMITS, LimitExceeded, type RequestLimits } from './lim
 import { applyMasks } from './mask.ts';
 import { tooManyTokens } from './tokens.ts';
 import { checkVariables, declaredVariables } from './variables.ts';
+import { countUnknownKeys } from './unknown-keys.ts';
 
 export interface SharePolicyDependencies {
   model: () => PolicyModel;
@@ -22,6 +24,8 @@ export interface SharePolicyDependencies {
   auditKey: string;
   now: () => Date;
   limits?: RequestLimits;
+  /** Where unknown-key lookups are counted per consumer (evaluation); absent: not counted. */
+  lookupMisses?: Pick<LookupMisses, 'add'>;
   /** Off only to measure what the policy layer costs (benchmarks); never in a deployment. */
   enforce?: boolean;
 }
@@ -173,11 +177,25 @@ export function sharePolicyPlugin(deps: SharePolicyDependencies): ApolloServerPl
             if (context.decision === 'DENIED') return;
             body.singleResult = { errors: [{ message: 'the audit log cannot be written: no data is served without its audit record', extensions: { code: 'AUDIT_UNAVAILABLE' } }] };
             response.http.status = 503;
+            return;
           }
+          const unknown = deps.lookupMisses && context.decision === 'ALLOWED' ? countUnknownKeys(data, operation, deps.model()) : 0;
+          // A count for the evaluation, not a record of the exchange (that is the audit entry above).
+          if (unknown > 0) await deps.lookupMisses!.add(context.caller.department, unknown, deps.now()).catch(() => {});
+          relayRateLimit(body.singleResult.errors, response.http);
         },
       };
     },
   };
+}
+
+/** CONTRACT §8: RATE_LIMITED is HTTP 429 with Retry-After, also when a provider's budget said it. */
+function relayRateLimit(errors: readonly GraphQLFormattedError[] | undefined, http: { status?: number; headers: Map<string, string> }): void {
+  const limited = errors?.filter((e) => e.extensions?.code === 'RATE_LIMITED');
+  if (!limited?.length) return;
+  const wait = Math.max(1, ...limited.map((e) => Number(e.extensions?.retryAfter) || 0));
+  http.status = 429;
+  http.headers.set('retry-after', String(Math.min(wait, 86_400)));
 }
 
 function clear(context: GatewayContext, operation: OperationDefinitionNode): void {

@@ -25,6 +25,8 @@ export interface DepartmentEvaluation {
   dataIssuesReported: number;
   requestsServed: number;
   requestsConsumed: number;
+  /** Keys this department looked up that no provider knew, over the last 30 days: enumeration shows here. */
+  unknownKeyLookups: number;
 }
 
 /**
@@ -37,12 +39,13 @@ export async function evaluate(services: PlatformServices, department?: string |
     : [...services.departments.departments];
   const model = services.model();
   const now = services.now();
-  const [applications, issues, counts] = await Promise.all([
+  const [applications, issues, counts, misses] = await Promise.all([
     services.workflow.applications.list(),
     services.workflow.dataIssues.list(),
     services.state.audit.counts(departments.map((d) => d.code)),
+    Promise.all(departments.map((d) => services.workflow.lookupMisses.recent(d.code, now))),
   ]);
-  return departments.map(({ code, name }) => {
+  return departments.map(({ code, name }, index) => {
     const resources = [...model.resources.values()].filter((r) => r.provider === code && r.code !== PLATFORM_RESOURCE);
     const codes = new Set(resources.map((r) => r.code));
     const fields = [...model.fields.values()].filter((f) => codes.has(f.resource) && !f.onValueType);
@@ -72,6 +75,7 @@ export async function evaluate(services: PlatformServices, department?: string |
       dataIssuesReported: issues.filter((d) => d.reporter === code).length,
       requestsServed: counts.get(code)?.served ?? 0,
       requestsConsumed: counts.get(code)?.consumed ?? 0,
+      unknownKeyLookups: misses[index] ?? 0,
     };
   });
 }

@@ -1,4 +1,5 @@
 import type { RecordStore, StateStores } from '../state/index.ts';
+import { LookupMisses } from './lookup-misses.ts';
 
 export type ApplicationStatus = 'PENDING' | 'APPROVED' | 'REJECTED';
 
@@ -57,6 +58,8 @@ export interface WorkflowStores {
   applications: RecordStore<ApplicationRecord>;
   dataIssues: RecordStore<DataIssueRecord>;
   resourceHistory: RecordStore<ResourceHistoryRecord>;
+  /** Unknown-key lookups per consumer and day, for `evaluation`. */
+  lookupMisses: LookupMisses;
 }
 
 const time = (iso: string) => Date.parse(iso);
@@ -68,5 +71,6 @@ export function workflowStores(state: StateStores): WorkflowStores {
     dataIssues: state.records<DataIssueRecord>('data-issues',
       (d) => ({ reporter: d.reporter, provider: d.provider }), (d) => time(d.reportedAt)),
     resourceHistory: state.records<ResourceHistoryRecord>('resource-history', () => ({}), (r) => time(r.publishedAt)),
+    lookupMisses: new LookupMisses(state),
   };
 }

@@ -328,10 +328,17 @@ describe.each(SETUPS)('comparisons are no oracle, lookups no enumeration ($state
       expect(within.body.errors).toBeUndefined();
       expect(within.body.data.persons.filter((p: unknown) => p === null)).toHaveLength(16);
       expect(await metric('population', 'tax')).toBe(15);
+      // The gateway counts them too, for the department evaluation (16 nulls answered).
+      const admin = await as('data-bureau', { roles: ['admin'] });
+      const evaluation = await stack.query('{ evaluation(department: "tax") { unknownKeyLookups } }', {}, admin);
+      expect(evaluation.body.data.evaluation[0].unknownKeyLookups).toBe(16);
       // The request that goes past the budget is refused …
       const past = await batch(Array.from({ length: 10 }, (_, i) => absent(100 + i)));
       expect(past.body.data?.persons ?? null).toBeNull();
       expect(past.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+      // CONTRACT §8: 429 with Retry-After, as for the gateway's own rate limit.
+      expect(past.status).toBe(429);
+      expect(Number(past.headers.get('retry-after'))).toBeGreaterThan(0);
       // … and so is every lookup after it, known keys included: a refusal only for misses would be an oracle.
       const known = await batch([ZHANG]);
       expect(known.body.data?.persons ?? null).toBeNull();
