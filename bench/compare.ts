@@ -54,6 +54,7 @@ async function serveSubgraphs(): Promise<void> {
   const { hostSubgraphs, openDatabase } = await import('../subgraphs/kit/index.ts');
   const { SAMPLE_SUBGRAPHS } = await import('../subgraphs/samples.ts');
   const { gatewayKeysFromEnv } = await import('../subgraphs/kit/gateway-signature.ts');
+  await ensureDatabase(DATABASE_URL);
   const db = await openDatabase({ kind: 'postgres', url: DATABASE_URL });
   const hosted = await hostSubgraphs({
     definitions: SAMPLE_SUBGRAPHS, db, sample: SAMPLE, gatewayKeys: gatewayKeysFromEnv(process.env),
@@ -94,6 +95,24 @@ async function stop(c: Child | null): Promise<void> {
   const timer = setTimeout(() => c.child.kill('SIGKILL'), 5000);
   await c.exited;
   clearTimeout(timer);
+}
+
+/** Creates the benchmark's database on its server when it does not exist yet (seeding follows). */
+async function ensureDatabase(url: string): Promise<void> {
+  const pg = (await import('pg')).default;
+  const target = new URL(url);
+  const name = target.pathname.slice(1);
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`BENCH_COMPARE_DATABASE_URL names database "${name}": letters, digits and _ only`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Runs `task` over `items` with at most `limit` at once; answers in input order. */
