@@ -1,7 +1,12 @@
 import { parseArgs } from 'node:util';
 import { COMPARE_TARGETS, type CompareTarget } from './resources.ts';
 
-export const MAX_BATCH = 10_000;
+/**
+ * Claims per request at most: a batch must fit the gateway's default limits (CONTRACT §8: variables
+ * 1 MiB, cost 50,000 with a result list's size multiplying its seven flags): 2,500 claims with full
+ * addresses are about 0.5 MiB and cost 17,501.
+ */
+export const MAX_BATCH = 2_500;
 
 export interface CompareArgs {
   target: CompareTarget;
