@@ -11,8 +11,10 @@ import { SupergraphSource } from './composition/supergraph-source.ts';
 import { createApolloExecutor } from './execution/apollo.ts';
 import type { GatewayContext } from './execution/context.ts';
 import { graphqlRoute } from './http/graphql-route.ts';
-import { RateLimiter } from './http/rate-limit.ts';
+import { RateLimiter, type DepartmentRateLimiter } from './http/rate-limit.ts';
+import { SharedRateLimiter } from './http/shared-rate-limit.ts';
 import { healthRoutes } from './http/health-routes.ts';
+import { drain } from './http/drain.ts';
 import { createGatewayMetrics } from './http/metrics.ts';
 import { departmentsFromEnv, type DepartmentDirectory } from './identity/departments.ts';
 import { jwksRoute, loadGatewayKeys, type GatewayKeys } from './keys/index.ts';
@@ -26,7 +28,7 @@ import { catalogExportRoutes } from './http/catalog-export-routes.ts';
 import { calendarFromEnv, type WorkingDayCalendar } from './workdays/index.ts';
 import { GrantCache } from './state/grant-cache.ts';
 import { webRoutes } from './web/web-routes.ts';
-import { createStateStores, type StateStores } from './state/index.ts';
+import { createStateStores, type RecordsLocation, type StateStores } from './state/index.ts';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -43,7 +45,7 @@ export interface GatewayOptions {
   config: GatewayConfig;
   /** Environment for the key source and departments (defaults to process.env). */
   env?: NodeJS.ProcessEnv;
-  /** Injected state (tests); otherwise created from `config.redisUrl`. */
+  /** Injected state (tests); otherwise opened from `config.recordsUrl` / `config.dataDir` and `config.redisUrl`. */
   state?: StateStores;
   departments?: DepartmentDirectory;
   calendar?: WorkingDayCalendar;
@@ -56,7 +58,9 @@ export interface GatewayOptions {
 export function createGateway(options: GatewayOptions): Gateway {
   const { config, env = process.env, now = () => new Date(), log = () => {} } = options;
   // 10,000 comparison claims with addresses are about 2–3 MB of JSON.
-  const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024 });
+  // return503OnClosing off: during a drain, requests on kept-alive sockets are served (`http/drain.ts`).
+  const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024, return503OnClosing: false });
+  app.register(drain, { drainMs: config.drainMs });
   const metrics = createGatewayMetrics();
   const source = new SupergraphSource();
   let keys: GatewayKeys | null = null;
@@ -107,7 +111,11 @@ export function createGateway(options: GatewayOptions): Gateway {
         return keys.tokens.verify(token);
       },
     }, departments);
-    const rateLimiter = new RateLimiter(config.rateLimit.perSecond, config.rateLimit.burst);
+    // With Redis one bucket per department for all replicas (fails open to this replica's own when Redis is away).
+    const rateLimiter: DepartmentRateLimiter = config.redisUrl
+      ? new SharedRateLimiter({ redisUrl: config.redisUrl, prefix: config.redisPrefix, ratePerSecond: config.rateLimit.perSecond, burst: config.rateLimit.burst, log })
+      : new RateLimiter(config.rateLimit.perSecond, config.rateLimit.burst);
+    scope.addHook('onClose', async () => { await rateLimiter.close?.(); });
     await scope.register(graphqlRoute, { server: () => apollo, authenticate, metrics, rateLimiter, limits: config.limits });
   });
 
@@ -128,8 +136,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       app.register(webRoutes, { devTokens: devSecret !== null, ...(devSecret ? { jwtSecret: devSecret } : {}), departments: departments.departments, log });
       const calendar = options.calendar ?? calendarFromEnv(env, now(), (message) => log(`WARNING: ${message}`));
       state ??= await createStateStores({
-        ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), prefix: config.redisPrefix,
-        ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+        records: recordsLocation(config),
+        ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), prefix: config.redisPrefix, log,
       });
       grantCache = new GrantCache(state.grants);
       workflow = workflowStores(state);
@@ -157,7 +165,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const executor = createApolloExecutor({
         source,
         signer: gatewayKeys.signer,
-        limits: config.limits, model,
+        limits: config.limits, model, subgraphCalls: config.subgraphCalls,
         validationRules: [...limitRules(config.limits), aliasCollisionRule(model)],
         local: new Map([[PLATFORM_SUBGRAPH, platform.schema]]),
         plugins: [sharePolicyPlugin({
@@ -171,10 +179,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     async close() {
       abort.abort();
       stopFollowing?.();
-      await apollo?.stop();
+      // In this order: the HTTP server drains (requests in flight finish, bounded by drainMs), then
+      // Apollo stops and closes the subgraph sockets, then the stores.
       await app.close();
+      await apollo?.stop();
       grantCache?.close();
       if (!options.state) await state?.close();
     },
   };
+}
+
+/** The records on the configured server, else embedded under the data folder (CONTRACT §9). */
+function recordsLocation(config: GatewayConfig): RecordsLocation {
+  if (config.recordsUrl) return { url: config.recordsUrl };
+  if (!config.dataDir) throw new Error('the records need GOVSHARE_STATE_DATABASE_URL or a data folder (GOVSHARE_DATA_DIR)');
+  return { dataDir: config.dataDir };
 }

@@ -1,21 +1,29 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GrantCache, PolicyUnavailableError } from '../gateway/state/grant-cache.ts';
-import { MemoryGrantStore } from '../gateway/state/memory-grants.ts';
+import { processCoordination } from '../gateway/state/events.ts';
+import { migrate } from '../gateway/records/migrate.ts';
+import { SqlGrantStore } from '../gateway/records/sql-grants.ts';
 import type { Grant, GrantStore, NewGrant } from '../gateway/state/types.ts';
+import type { Sql } from '../subgraphs/kit/index.ts';
+import { openTestDatabase, type TestDatabase } from './support/databases.ts';
 
 const NOW = new Date('2026-03-02T08:00:00.000Z');
 const grant = (consumer: string): NewGrant => ({
   consumer, resource: 'population.basic', fields: ['Person.mobile'], raw: false, purpose: '核验', validUntil: '2099-01-01T00:00:00.000Z',
 });
 
-/** A real in-process store that counts its batch reads and can be told to fail or to stop notifying. */
-class CountingStore extends MemoryGrantStore {
+/** The real grant store (on PGlite) counting its batch reads, told to fail or to stop notifying. */
+class CountingStore extends SqlGrantStore {
   batches: string[][] = [];
   failing = false;
   live = true;
   subscriptions = 0;
   /** When set, a read holds its answer until this settles: lets a change land between read and answer. */
   hold: Promise<void> | null = null;
+
+  constructor(sql: Sql) {
+    super(sql, processCoordination(), () => {});
+  }
 
   override async forConsumers(consumers: readonly string[]): Promise<Map<string, Grant[]>> {
     this.batches.push([...consumers]);
@@ -36,13 +44,21 @@ class CountingStore extends MemoryGrantStore {
   }
 }
 
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await openTestDatabase('pglite');
+  await migrate(database.db);
+});
+afterAll(async () => { await database?.dispose(); });
+
 describe('GrantCache', () => {
   let store: CountingStore;
   let clock: number;
   let cache: GrantCache;
 
-  beforeEach(() => {
-    store = new CountingStore();
+  beforeEach(async () => {
+    await database.db.query('DELETE FROM govshare.grants');
+    store = new CountingStore(database.db);
     clock = 1_000_000;
     cache = new GrantCache(store as GrantStore, { maxAgeMs: 1000, now: () => clock });
   });

@@ -55,8 +55,12 @@ describe('published subgraphs across processes', () => {
     variables: { u: taxSubgraph.url },
   }, await as('tax', { roles: ['provider'] }))).body.data.publishSubgraph;
 
-  describe.runIf(Boolean(process.env.REDIS_URL))('on one Redis', () => {
-    const env = () => ({ REDIS_URL: process.env.REDIS_URL!, GOVSHARE_REDIS_PREFIX: prefix });
+  // Replicas share the registry through the records' PostgreSQL database; Redis tells them when it changed.
+  describe.runIf(Boolean(process.env.REDIS_URL && process.env.DATABASE_URL))('on one PostgreSQL and one Redis', () => {
+    let records: TestDatabase;
+    beforeAll(async () => { records = await openTestDatabase('postgres'); });
+    afterAll(async () => { for (const p of running) await p.kill(); await records?.dispose(); });
+    const env = () => ({ REDIS_URL: process.env.REDIS_URL!, GOVSHARE_REDIS_PREFIX: prefix, GOVSHARE_STATE_DATABASE_URL: records.url! });
     const prefix = `govshare-test-${randomBytes(5).toString('hex')}:`;
     let first: { url: string; process: Spawned };
     let second: { url: string; process: Spawned };

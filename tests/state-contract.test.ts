@@ -1,16 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  chainHash, createStateStores, GENESIS_HASH, InvalidAuditCursorError, isGrantActive,
-  type AuditQuery, type AuditRecord, type NewGrant, type StateStores,
+  chainHash, createStateStores, GENESIS_HASH, InvalidAuditCursorError, isGrantActive, StoreUnavailableError,
+  type AuditQuery, type AuditRecord, type Coordination, type NewGrant, type StateStores,
 } from '../gateway/state/index.ts';
-import { dropPrefix, REDIS_SKIP_REASON, REDIS_URL, sampleEntry, testPrefix } from './state-helpers.ts';
+import { processCoordination } from '../gateway/state/events.ts';
+import { openDatabase, type Database } from '../subgraphs/kit/index.ts';
+import { openTestDatabase, POSTGRES_URL, type TestDatabase } from './support/databases.ts';
+import { REDIS_URL, sampleEntry, testPrefix } from './state-helpers.ts';
 
-/** The same contract, run against the in-process stores and the Redis ones. */
+/**
+ * The same contract on both homes of the records: embedded PGlite (replicas in one process share an
+ * in-process coordination) and a PostgreSQL server with Redis coordination (a replica is a second pool
+ * and a second pair of Redis connections), the latter whenever CI provides both.
+ */
 const backends = [
-  { kind: 'memory' as const, available: true },
-  { kind: 'redis' as const, available: REDIS_URL !== undefined },
+  { kind: 'pglite' as const, available: true },
+  { kind: 'postgres' as const, available: POSTGRES_URL !== undefined && REDIS_URL !== undefined },
 ];
-
 const NOW = new Date('2026-03-02T08:00:00.000Z');
 const LATER = new Date('2026-03-03T08:00:00.000Z');
 
@@ -38,35 +44,49 @@ function nextChange(stores: StateStores): Promise<string> {
   });
 }
 
-describe.each(backends)('$kind state stores', ({ kind, available }) => {
-  if (!available) {
-    describe.skip(REDIS_SKIP_REASON, () => { it('needs Redis', () => {}); });
-    return;
-  }
-
+describe.each(backends.filter((b) => b.available))('$kind state stores', ({ kind }) => {
+  let database: TestDatabase;
   let prefix: string;
+  let coordination: Coordination;
   let stores: StateStores;
   const opened: StateStores[] = [];
+  const pools: Database[] = [];
 
-  /** Another "replica" on the same state: with Redis, a second set of connections on the same prefix. */
+  beforeAll(async () => { database = await openTestDatabase(kind); });
+  afterAll(async () => { await database?.dispose(); });
+
+  /** Another replica on the same records: on PostgreSQL a pool and Redis connections of its own. */
   async function open(): Promise<StateStores> {
-    const opening = await createStateStores(kind === 'redis' ? { redisUrl: REDIS_URL, prefix } : {});
+    let db = database.db;
+    if (kind === 'postgres' && opened.length > 0) {
+      db = await openDatabase({ kind: 'postgres', url: database.url!, poolSize: 4 });
+      pools.push(db);
+    }
+    const opening = await createStateStores({
+      records: { database: db }, prefix, log: () => {},
+      ...(kind === 'postgres' ? { redisUrl: REDIS_URL! } : { coordination }),
+    });
     opened.push(opening);
     return opening;
   }
 
   beforeEach(async () => {
     prefix = testPrefix();
+    coordination = processCoordination();
+    // Every test starts from an empty schema, which the first open migrates again.
+    await database.db.exec('DROP SCHEMA IF EXISTS govshare CASCADE');
     stores = await open();
   });
 
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((s) => s.close()));
-    if (kind === 'redis') await dropPrefix(REDIS_URL!, prefix);
+    await Promise.all(pools.splice(0).map((db) => db.close()));
+    await coordination.close();
   });
 
   it('reports its kind and answers ping', async () => {
     expect(stores.kind).toBe(kind);
+    expect(stores.coordination).toBe(kind === 'postgres' ? 'redis' : 'process');
     await expect(stores.ping()).resolves.toBeUndefined();
   });
 
@@ -147,9 +167,8 @@ describe.each(backends)('$kind state stores', ({ kind, available }) => {
       expect(new Set(heard)).toEqual(new Set(['shebao']));
     });
 
-    // In-process, the "replica" is a second subscriber of the same store; in Redis, a second connection.
-    it('announces changes to a second replica sharing the store', async () => {
-      const replica = kind === 'redis' ? await open() : stores;
+    it('announces changes to a second replica sharing the records', async () => {
+      const replica = await open();
       expect(replica.grants.notificationsLive()).toBe(true);
       const created = nextChange(replica);
       const grant = await stores.grants.create(newGrant({ consumer: 'zhujian' }), NOW);
@@ -261,7 +280,7 @@ describe.each(backends)('$kind state stores', ({ kind, available }) => {
     });
 
     it('gives 200 concurrent appends from two replicas seq 1..200 without gaps, and a valid chain', async () => {
-      const replica = kind === 'redis' ? await open() : stores;
+      const replica = await open();
       const appends = Array.from({ length: 200 }, (_, i) => (i % 2 ? replica : stores).audit.append(sampleEntry(i)));
       const records = await Promise.all(appends);
       expect(records.map((r) => r.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
@@ -273,6 +292,120 @@ describe.each(backends)('$kind state stores', ({ kind, available }) => {
       // What each append returned is exactly what was stored.
       const bySeq = new Map(stored.records.map((r) => [r.seq, r]));
       for (const record of records) expect(bySeq.get(record.seq)).toEqual(record);
+    });
+  });
+
+  describe('workflow records', () => {
+    interface Doc { id: string; status: string; owner: string; tags: string[]; at: number }
+    const docs = () => stores.records<Doc>('docs', (d) => ({ owner: d.owner, tag: d.tags }), (d) => d.at);
+    const doc = (id: string, overrides: Partial<Doc> = {}): Doc => ({ id, status: 'OPEN', owner: 'shebao', tags: ['a'], at: 1, ...overrides });
+
+    it('creates once, reads back, and lists oldest first by index', async () => {
+      const store = docs();
+      expect(await store.createIfAbsent(doc('x', { at: 3, tags: ['a', 'b'] }))).toBe(true);
+      expect(await store.createIfAbsent(doc('x', { owner: 'other' }))).toBe(false);
+      expect(await store.createIfAbsent(doc('y', { at: 2, owner: 'minzheng', tags: ['b'] }))).toBe(true);
+      expect(await store.createIfAbsent(doc('z', { at: 2 }))).toBe(true);
+      expect(await store.get('x')).toEqual(doc('x', { at: 3, tags: ['a', 'b'] }));
+      expect(await store.get('nothing')).toBeNull();
+      expect((await store.list()).map((d) => d.id)).toEqual(['y', 'z', 'x']);
+      expect((await store.list({ name: 'owner', value: 'shebao' })).map((d) => d.id)).toEqual(['z', 'x']);
+      expect((await store.list({ name: 'tag', value: 'b' })).map((d) => d.id)).toEqual(['y', 'x']);
+      expect(await store.list({ name: 'owner', value: 'nobody' })).toEqual([]);
+      // Another kind never sees these.
+      expect(await stores.records<Doc>('other-docs', () => ({}), () => 0).list()).toEqual([]);
+    });
+
+    it('replaces only from the expected status, and re-files the record under its new index values', async () => {
+      const store = docs();
+      await store.createIfAbsent(doc('x', { tags: ['a'] }));
+      expect(await store.replaceIf('CLOSED', doc('x', { status: 'DONE' }))).toBe(false);
+      expect(await store.replaceIf('OPEN', doc('x', { status: 'DONE', tags: ['c'] }))).toBe(true);
+      expect(await store.get('x')).toMatchObject({ status: 'DONE', tags: ['c'] });
+      expect(await store.list({ name: 'tag', value: 'a' })).toEqual([]);
+      expect((await store.list({ name: 'tag', value: 'c' })).map((d) => d.id)).toEqual(['x']);
+      expect(await store.replaceIf('OPEN', doc('missing', { status: 'DONE' }))).toBe(false);
+    });
+
+    it('lets exactly one of many concurrent decisions win, across replicas', async () => {
+      const replica = await open();
+      await docs().createIfAbsent(doc('x'));
+      const other = replica.records<Doc>('docs', (d) => ({ owner: d.owner, tag: d.tags }), (d) => d.at);
+      const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) =>
+        (i % 2 ? other : docs()).replaceIf('OPEN', doc('x', { status: `DECIDED-${i}` }))));
+      expect(outcomes.filter(Boolean)).toHaveLength(1);
+      expect((await docs().get('x'))!.status).toBe(`DECIDED-${outcomes.indexOf(true)}`);
+    });
+  });
+
+  describe('transactions', () => {
+    interface Doc { id: string; status: string }
+    const docs = () => stores.records<Doc>('tx-docs', () => ({}), () => 0);
+
+    it('commits a record change and a grant together, then announces the grant', async () => {
+      await docs().createIfAbsent({ id: 'a', status: 'PENDING' });
+      const heard: string[] = [];
+      const off = stores.grants.onChange((consumer) => heard.push(consumer));
+      const grant = await stores.transaction(async (tx) => {
+        expect(await tx.records(docs()).replaceIf('PENDING', { id: 'a', status: 'APPROVED' })).toBe(true);
+        const created = await tx.grants.create(newGrant({ consumer: 'minzheng', id: 'g-1', applicationId: 'a' }), NOW);
+        expect(await tx.grants.get('g-1')).toEqual(created);
+        // Not announced before the commit: a replica must not reload and miss it.
+        expect(heard).toEqual([]);
+        return created;
+      });
+      off();
+      expect(heard).toContain('minzheng');
+      expect((await docs().get('a'))!.status).toBe('APPROVED');
+      expect(await stores.grants.get('g-1')).toEqual(grant);
+    });
+
+    it('keeps neither when the work fails, and passes the work\'s own error through', async () => {
+      await docs().createIfAbsent({ id: 'a', status: 'PENDING' });
+      const refusal = new Error('already decided');
+      await expect(stores.transaction(async (tx) => {
+        await tx.records(docs()).replaceIf('PENDING', { id: 'a', status: 'APPROVED' });
+        await tx.grants.create(newGrant({ id: 'g-2' }), NOW);
+        throw refusal;
+      })).rejects.toBe(refusal);
+      expect((await docs().get('a'))!.status).toBe('PENDING');
+      expect(await stores.grants.get('g-2')).toBeNull();
+    });
+
+    it('rolls back when a statement fails, as an unavailable store', async () => {
+      await expect(stores.transaction(async (tx) => {
+        await tx.grants.create(newGrant({ id: 'g-3' }), NOW);
+        await tx.grants.create(newGrant({ id: 'g-3' }), NOW); // duplicate key
+      })).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect(await stores.grants.get('g-3')).toBeNull();
+    });
+  });
+
+  describe('audit counts and tampering', () => {
+    it('counts what each department consumed and served, from maintained counters', async () => {
+      const records = await Promise.all(Array.from({ length: 40 }, (_, i) => stores.audit.append(sampleEntry(i))));
+      const counts = await stores.audit.counts(['gongan', 'shebao', 'stranger']);
+      for (const d of ['gongan', 'shebao']) {
+        expect(counts.get(d)).toEqual({
+          consumed: records.filter((r) => r.consumer === d).length,
+          served: records.filter((r) => r.providers.includes(d)).length,
+        });
+      }
+      expect(counts.get('stranger')).toEqual({ consumed: 0, served: 0 });
+      const counters = await database.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM govshare.audit_counts WHERE name LIKE 'by-consumer:%'`);
+      expect(Number(counters[0]!.n)).toBe(4);
+    });
+
+    it('breaks the chain at a record edited in the database, and after a deleted one', async () => {
+      for (let i = 1; i <= 10; i++) await stores.audit.append(sampleEntry(i));
+      expect(await stores.audit.verify()).toEqual({ ok: true, checked: 10, firstBrokenId: null });
+      await database.db.query(`UPDATE govshare.audit_records SET record = jsonb_set(record, '{purpose}', '"篡改"') WHERE seq = 5`);
+      expect(await stores.audit.verify()).toEqual({ ok: false, checked: 5, firstBrokenId: '5' });
+      await database.db.query(`DELETE FROM govshare.audit_records WHERE seq = 5`);
+      expect(await stores.audit.verify()).toMatchObject({ ok: false, firstBrokenId: '6' });
+      await database.db.query(`DELETE FROM govshare.audit_records WHERE seq >= 5`);
+      // Records missing from the end are caught by the head, which still says 10.
+      expect(await stores.audit.verify()).toMatchObject({ ok: false, firstBrokenId: '5' });
     });
   });
 });

@@ -1,38 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { AuditEntry } from '../gateway/state/index.ts';
 
-/** Redis for the state tests; unset means the Redis halves are skipped (CI always sets it). */
+/** Redis for the state tests; unset means the PostgreSQL + Redis halves are skipped (CI always sets it). */
 export const REDIS_URL = process.env.REDIS_URL || undefined;
-export const REDIS_SKIP_REASON = 'REDIS_URL is not set: Redis state tests skipped (CI sets it)';
 
-/** A prefix of our own, so parallel runs and other suites never share keys. */
+/** A Redis channel prefix of our own, so parallel runs and other suites never hear each other. */
 export function testPrefix(): string {
   return `govshare-test:${randomUUID()}:`;
-}
-
-/** Deletes every key under the prefix (SCAN + DEL, never KEYS). */
-export async function dropPrefix(url: string, prefix: string): Promise<void> {
-  await withRedis(url, async (redis) => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  });
-}
-
-export async function withRedis<T>(url: string, use: (redis: Redis) => Promise<T>): Promise<T> {
-  // A plain client for setting up and inspecting: one attempt, no background reconnects, no error noise.
-  const redis = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    return await use(redis);
-  } finally {
-    redis.disconnect();
-  }
 }
 
 const DEPARTMENTS = ['gongan', 'shebao', 'minzheng', 'zhujian'];
@@ -58,9 +32,8 @@ export function sampleEntry(i: number, overrides: Partial<AuditEntry> = {}): Aud
   };
 }
 
-// One implementation each, shared with the other suites.
+// One implementation, shared with the other suites.
 export { freePort } from './support/ports.ts';
-export { killRedisServer, startRedisServer } from './support/private-redis.ts';
 
 /** Resolves when `check` passes, or rejects with its last failure after `timeoutMs`. */
 export async function eventually<T>(check: () => Promise<T>, timeoutMs: number): Promise<T> {

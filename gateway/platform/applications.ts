@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GatewayContext } from '../execution/context.ts';
 import { isAdmin } from '../identity/caller.ts';
-import type { Grant } from '../state/index.ts';
+import type { Grant, NewGrant } from '../state/index.ts';
 import { PLATFORM_RESOURCE } from './catalog.ts';
 import { deadlineAfter } from './deadlines.ts';
 import { badUserInput, forbidden } from './errors.ts';
@@ -69,8 +69,8 @@ export async function applyForAccess(services: PlatformServices, context: Gatewa
 
 /**
  * reviewApplication: only the resource's provider (or admin). Exactly one decision wins, even when
- * two reviewers answer at once; an approval names its grant before writing it, and repairs it on
- * read if the write was lost.
+ * two reviewers answer at once; an approval writes the decision and its grant in one transaction, so
+ * there is never an approved application without its grant.
  */
 export async function reviewApplication(
   services: PlatformServices, context: GatewayContext, id: string, approve: boolean, reason: string | null | undefined,
@@ -94,11 +94,15 @@ export async function reviewApplication(
     reason: trimmedReason || null,
     grantId: approve ? randomUUID() : null,
   };
-  if (!(await services.workflow.applications.replaceIf('PENDING', decided))) {
+  const won = await services.state.transaction(async (tx) => {
+    if (!(await tx.records(services.workflow.applications).replaceIf('PENDING', decided))) return false;
+    if (approve) await tx.grants.create(grantFor(decided), now);
+    return true;
+  });
+  if (!won) {
     const current = await services.workflow.applications.get(id);
     throw badUserInput(`application ${id} was already ${current?.status.toLowerCase() ?? 'decided'}`);
   }
-  if (approve) await ensureGrant(services, decided);
   await auditPlatformEvent(services.state.audit, context, {
     operation: 'reviewApplication', resource: application.resource, provider: application.provider, now,
     detail: approve ? `application ${id} approved: grant ${decided.grantId}` : `application ${id} rejected: ${trimmedReason}`,
@@ -106,19 +110,22 @@ export async function reviewApplication(
   return decided;
 }
 
-/** The grant an approved application names; created if it is missing (no approval without its grant). */
-export async function ensureGrant(services: PlatformServices, application: ApplicationRecord): Promise<Grant | null> {
-  if (application.status !== 'APPROVED' || !application.grantId) return null;
-  const existing = await services.state.grants.get(application.grantId);
-  if (existing) return existing;
+/** The grant an approval writes: the fields and purpose applied for, valid as asked but at most a year. */
+function grantFor(application: ApplicationRecord): NewGrant {
   const decidedAt = Date.parse(application.decidedAt!);
   const yearLater = decidedAt + DEFAULT_VALIDITY_MS;
   const asked = application.requestedValidUntil ? Date.parse(application.requestedValidUntil) : yearLater;
-  return services.state.grants.create({
-    id: application.grantId, consumer: application.consumer, resource: application.resource, fields: application.fields,
+  return {
+    id: application.grantId!, consumer: application.consumer, resource: application.resource, fields: application.fields,
     raw: application.raw, purpose: application.purpose, validUntil: new Date(Math.min(asked, yearLater)).toISOString(),
     applicationId: application.id,
-  }, new Date(decidedAt));
+  };
+}
+
+/** The grant an approved application names (written with the approval; null otherwise). */
+export async function grantOf(services: PlatformServices, application: ApplicationRecord): Promise<Grant | null> {
+  if (application.status !== 'APPROVED' || !application.grantId) return null;
+  return services.state.grants.get(application.grantId);
 }
 
 export type PartyRole = 'CONSUMER' | 'PROVIDER';

@@ -1,6 +1,6 @@
 import type { GatewayContext } from '../execution/context.ts';
 import type { ResourceCategory } from '../../schema/policy-types.ts';
-import { applyForAccess, ensureGrant, listApplications, reviewApplication, revokeGrant, type ApplyInput, type PartyRole } from './applications.ts';
+import { applyForAccess, grantOf, listApplications, reviewApplication, revokeGrant, type ApplyInput, type PartyRole } from './applications.ts';
 import { listCatalog } from './catalog.ts';
 import { listDataIssues, reportDataIssue, resolveDataIssue, type DataIssueInput } from './data-issues.ts';
 import { isOverdue } from './deadlines.ts';
@@ -37,7 +37,7 @@ export function workflowResolvers(services: PlatformServices) {
     Application: {
       validUntil: (a: ApplicationRecord) => a.requestedValidUntil,
       overdue: (a: ApplicationRecord) => isOverdue(a.deadline, a.decidedAt, services.now()),
-      grant: (a: ApplicationRecord) => ensureGrant(services, a),
+      grant: (a: ApplicationRecord) => grantOf(services, a),
     },
     DataIssue: {
       overdue: (d: DataIssueRecord) => isOverdue(d.deadline, d.resolvedAt, services.now()),

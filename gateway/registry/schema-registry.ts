@@ -38,8 +38,9 @@ export interface RegistryEvent {
 export const REGISTRY_TOPIC = 'registry:changed';
 
 /**
- * The schema registry in the state store (Redis, or a file under the data folder in embedded mode):
- * every published subgraph and every composed supergraph version, and which one is current.
+ * The schema registry in the platform's records (PostgreSQL, schema `govshare`): every published subgraph
+ * and every composed supergraph version, and which one is current. Replicas hear of a change through the
+ * state's events and also poll (registry-sync.ts).
  */
 export class SchemaRegistry {
   private readonly versions: RecordStore<SupergraphVersionRecord>;
@@ -47,10 +48,9 @@ export class SchemaRegistry {
   private readonly events: RecordStore<RegistryEvent>;
 
   constructor(private readonly state: StateStores) {
-    const durable = { durable: true };
-    this.versions = state.records<SupergraphVersionRecord>('registry-versions', () => ({}), (v) => Date.parse(v.createdAt), durable);
-    this.pointer = state.records<CurrentPointer>('registry-current', () => ({}), () => 0, durable);
-    this.events = state.records<RegistryEvent>('registry-events', () => ({}), (e) => Date.parse(e.at), durable);
+    this.versions = state.records<SupergraphVersionRecord>('registry-versions', () => ({}), (v) => Date.parse(v.createdAt));
+    this.pointer = state.records<CurrentPointer>('registry-current', () => ({}), () => 0);
+    this.events = state.records<RegistryEvent>('registry-events', () => ({}), (e) => Date.parse(e.at));
   }
 
   async currentVersion(): Promise<string | null> {
@@ -75,15 +75,21 @@ export class SchemaRegistry {
    * publish moved it first: the caller re-checks against the new current version.
    */
   async commit(next: SupergraphVersionRecord, expected: string | null, event: { action: RegistryAction; subgraph: string | null; by: string }): Promise<boolean> {
-    await this.versions.createIfAbsent(next);
-    const moved = expected === null
-      ? await this.pointer.createIfAbsent({ id: 'current', status: next.id })
-      : await this.pointer.replaceIf(expected, { id: 'current', status: next.id });
-    if (!moved) return false;
-    await this.events.createIfAbsent({
-      id: randomUUID(), status: 'EVENT', at: next.createdAt, action: event.action, version: next.id,
-      previousVersion: expected, subgraph: event.subgraph, by: event.by,
+    // The version, the pointer and the history entry are one transaction: no current version without its event.
+    const moved = await this.state.transaction(async (tx) => {
+      const pointer = tx.records(this.pointer);
+      await tx.records(this.versions).createIfAbsent(next);
+      const won = expected === null
+        ? await pointer.createIfAbsent({ id: 'current', status: next.id })
+        : await pointer.replaceIf(expected, { id: 'current', status: next.id });
+      if (!won) return false;
+      await tx.records(this.events).createIfAbsent({
+        id: randomUUID(), status: 'EVENT', at: next.createdAt, action: event.action, version: next.id,
+        previousVersion: expected, subgraph: event.subgraph, by: event.by,
+      });
+      return true;
     });
+    if (!moved) return false;
     await this.state.events.publish(REGISTRY_TOPIC, next.id).catch(() => { /* replicas also poll */ });
     return true;
   }

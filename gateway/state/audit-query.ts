@@ -1,6 +1,6 @@
 import { InvalidAuditCursorError, type AuditQuery, type AuditRecord } from './types.ts';
 
-/** The largest page either store will build, whatever the caller asked for. */
+/** The largest page the store will build, whatever the caller asked for. */
 export const MAX_PAGE_SIZE = 500;
 
 /** A cursor is the seq of the last record of the previous page; returns the exclusive upper bound (Infinity for the first page). */
@@ -12,14 +12,6 @@ export function pageUpperBound(after: string | null | undefined): number {
 
 export function pageSize(first: number): number {
   return Math.max(1, Math.min(MAX_PAGE_SIZE, Math.trunc(first) || 1));
-}
-
-/** Whether a record belongs on the query's pages: visible to the asker and passing every filter. */
-export function auditRecordMatches(record: AuditRecord, query: AuditQuery): boolean {
-  if (query.visibleTo !== 'all' && record.consumer !== query.visibleTo && !record.providers.includes(query.visibleTo)) return false;
-  if (query.consumer !== undefined && record.consumer !== query.consumer) return false;
-  if (query.resource !== undefined && !record.resources.includes(query.resource)) return false;
-  return true;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { Redis } from 'ioredis';
-import { storeCall } from './redis-connection.ts';
+import { closeRedisConnection, createRedisConnection, type StateLog } from './redis-connection.ts';
+import { storeCall } from './store-call.ts';
 
 /** Announcements every gateway replica of a deployment hears (e.g. "a new supergraph version"). */
 export interface StateEvents {
@@ -8,41 +8,85 @@ export interface StateEvents {
   subscribe(topic: string, listener: (message: string) => void): () => void;
 }
 
-export function memoryEvents(): StateEvents {
+/**
+ * How the replicas of one deployment tell each other that something changed. Nothing here is a record:
+ * a lost announcement delays a cache's refresh, it loses no data (every listener also polls or ages out).
+ */
+export interface Coordination {
+  readonly kind: 'process' | 'redis';
+  events: StateEvents;
+  /** Whether announcements are heard from and sent to the other replicas right now (always true within one process). */
+  live(): boolean;
+  close(): Promise<void>;
+}
+
+/** One process: announcements are an EventEmitter. */
+export function processCoordination(): Coordination {
   const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
   return {
-    async publish(topic, message) { emitter.emit(topic, message); },
-    subscribe(topic, listener) {
-      emitter.on(topic, listener);
-      return () => emitter.off(topic, listener);
+    kind: 'process',
+    events: {
+      async publish(topic, message) { emitter.emit(topic, message); },
+      subscribe(topic, listener) {
+        emitter.on(topic, listener);
+        return () => emitter.off(topic, listener);
+      },
     },
+    live: () => true,
+    close: async () => { emitter.removeAllListeners(); },
   };
 }
 
 /**
- * Redis pub/sub on the state's subscriber connection. Delivery is best effort (a replica that was
- * disconnected misses messages), so listeners must also poll what they follow.
+ * Redis pub/sub (`REDIS_URL`): one connection publishes, a second only listens (a subscribed connection
+ * can run nothing else). `topics` are subscribed before this resolves, so `live()` is true from the start;
+ * after a reconnect it turns true again only once Redis has confirmed every subscription.
  */
-export function redisEvents(redis: Redis, subscriber: Redis, prefix: string): StateEvents {
+export async function redisCoordination(url: string, prefix: string, log: StateLog, topics: readonly string[]): Promise<Coordination> {
+  const redis = createRedisConnection(url, 'coordination', log);
+  const subscriber = createRedisConnection(url, 'coordination-events', log);
   const emitter = new EventEmitter();
-  const subscribed = new Set<string>();
+  emitter.setMaxListeners(0);
+  const subscribed = new Set(topics);
+  let live = false;
+  const subscribeAll = () => subscriber.subscribe(...[...subscribed].map((topic) => prefix + topic));
   subscriber.on('message', (channel: string, message: string) => {
     if (channel.startsWith(prefix)) emitter.emit(channel.slice(prefix.length), message);
   });
+  subscriber.on('close', () => { live = false; });
   subscriber.on('ready', () => {
-    for (const topic of subscribed) subscriber.subscribe(prefix + topic).catch(() => {});
+    subscribeAll().then(() => { live = subscriber.status === 'ready'; }, () => { live = false; });
   });
+  const close = async () => { await Promise.all([closeRedisConnection(redis), closeRedisConnection(subscriber)]); };
+  try {
+    await storeCall('connect to Redis', async () => {
+      await Promise.all([redis.connect(), subscriber.connect()]);
+      await subscribeAll();
+    });
+    live = true;
+  } catch (error) {
+    // A failed first connect would otherwise keep retrying in the background forever.
+    await close();
+    throw error;
+  }
   return {
-    async publish(topic, message) {
-      await storeCall('publish event', () => redis.publish(prefix + topic, message));
+    kind: 'redis',
+    events: {
+      async publish(topic, message) {
+        await storeCall('publish event', () => redis.publish(prefix + topic, message));
+      },
+      subscribe(topic, listener) {
+        emitter.on(topic, listener);
+        if (!subscribed.has(topic)) {
+          subscribed.add(topic);
+          subscriber.subscribe(prefix + topic).catch(() => {});
+        }
+        return () => emitter.off(topic, listener);
+      },
     },
-    subscribe(topic, listener) {
-      emitter.on(topic, listener);
-      if (!subscribed.has(topic)) {
-        subscribed.add(topic);
-        subscriber.subscribe(prefix + topic).catch(() => {});
-      }
-      return () => emitter.off(topic, listener);
-    },
+    // Both connections: while this replica cannot publish, it is as cut off as when it cannot hear.
+    live: () => live && subscriber.status === 'ready' && redis.status === 'ready',
+    close,
   };
 }

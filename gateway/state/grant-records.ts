@@ -8,8 +8,3 @@ export function newGrantRecord(id: string, grant: NewGrant, now: Date): Grant {
     revokedAt: null, revokeReason: null, applicationId: grant.applicationId ?? null,
   };
 }
-
-/** Oldest first, ties by id: both stores list grants in the same, stable order. */
-export function sortGrants(grants: Grant[]): Grant[] {
-  return grants.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}

@@ -1,80 +1,71 @@
-import { MemoryAuditLog } from './memory-audit.ts';
-import { MemoryGrantStore } from './memory-grants.ts';
-import { RedisAuditLog } from './redis-audit.ts';
-import { closeRedisConnection, createRedisConnection, storeCall, type StateLog } from './redis-connection.ts';
-import { warnIfNotDurable } from './redis-durability.ts';
-import { RedisGrantStore } from './redis-grants.ts';
+import { openRecords, type RecordsLocation } from '../records/open-records.ts';
+import { SqlAuditLog } from '../records/sql-audit.ts';
+import { GRANTS_TOPIC, SqlGrantStore } from '../records/sql-grants.ts';
+import { runTransaction } from '../records/sql-transaction.ts';
+import { SqlRecordStore } from '../records/sql-records.ts';
+import { processCoordination, redisCoordination, type Coordination } from './events.ts';
+import type { StateLog } from './redis-connection.ts';
+import type { Indexer, RecordStore, StoredRecord } from './record-store.ts';
+import { storeCall } from './store-call.ts';
 import type { StateStores } from './types.ts';
-import type { Indexer, StoredRecord } from './record-store.ts';
-import { join } from 'node:path';
-import { MemoryRecordStore } from './memory-records.ts';
-import { FileRecordStore } from './file-records.ts';
-import { memoryEvents, redisEvents } from './events.ts';
-import { RedisRecordStore } from './redis-records.ts';
 
 export * from './types.ts';
 export type { RecordStore, StoredRecord, Indexer } from './record-store.ts';
+export type { Coordination, StateEvents } from './events.ts';
 export { GrantCache, PolicyUnavailableError } from './grant-cache.ts';
 export { canonicalJson, chainHash, GENESIS_HASH } from './audit-chain.ts';
+export { recordsDir, type RecordsLocation } from '../records/open-records.ts';
+
+/** Topics every replica listens to from the start (the schema registry's is gateway/registry's). */
+const KNOWN_TOPICS = [GRANTS_TOPIC, 'registry:changed'];
 
 export interface StateStoreOptions {
-  /** Redis for state shared by every gateway replica; in-process state when absent or empty. */
+  /** Where the records live (CONTRACT §9): an open database, a PostgreSQL URL, or embedded under a data folder. */
+  records: RecordsLocation;
+  /** Redis for the replicas' announcements; within this process when absent or empty. */
   redisUrl?: string;
-  /** Prepended to every Redis key and channel. Default `govshare:`. */
+  /** Prepended to every Redis channel. Default `govshare:`. */
   prefix?: string;
+  /** Announcements shared with other stores in this process (tests standing in for replicas); closed by its owner. */
+  coordination?: Coordination;
   /** Where outages and recoveries are reported (once each). Default console.warn. */
   log?: StateLog;
-  /** In-process state only: where durable record stores keep their files. Without it nothing is written. */
-  dataDir?: string;
 }
 
-/** Opens the platform's state. With Redis, rejects (StoreUnavailableError) unless Redis answers now. */
-export async function createStateStores(options: StateStoreOptions = {}): Promise<StateStores> {
-  if (!options.redisUrl) return memoryStores(options.dataDir);
-  return redisStores(options.redisUrl, options.prefix ?? 'govshare:', options.log ?? ((message) => console.warn(message)));
-}
-
-function memoryStores(dataDir?: string): StateStores {
-  const recordStores = new Map<string, unknown>();
-  return {
-    kind: 'memory',
-    grants: new MemoryGrantStore(),
-    audit: new MemoryAuditLog(),
-    events: memoryEvents(),
-    records: <T extends StoredRecord>(kind: string, indexer: Indexer<T>, _orderOf: unknown, options: { durable?: boolean } = {}) => {
-      if (!recordStores.has(kind)) {
-        recordStores.set(kind, options.durable && dataDir
-          ? new FileRecordStore(join(dataDir, 'state', `${kind}.json`), indexer)
-          : new MemoryRecordStore(indexer));
-      }
-      return recordStores.get(kind) as unknown as MemoryRecordStore<T>;
-    },
-    ping: async () => {},
-    close: async () => {},
-  };
-}
-
-async function redisStores(url: string, prefix: string, log: StateLog): Promise<StateStores> {
-  const redis = createRedisConnection(url, 'state', log);
-  const subscriber = createRedisConnection(url, 'state-events', log);
-  const close = async () => { await Promise.all([closeRedisConnection(redis), closeRedisConnection(subscriber)]); };
+/** Opens the platform's state; rejects (StoreUnavailableError) unless the records (and Redis, if configured) answer now. */
+export async function createStateStores(options: StateStoreOptions): Promise<StateStores> {
+  const log = options.log ?? ((message) => console.warn(message));
+  const { db, owned } = await openRecords(options.records);
+  let coordination: Coordination;
   try {
-    await storeCall('connect', () => Promise.all([redis.connect(), subscriber.connect()]));
-    const grants = new RedisGrantStore(redis, subscriber, prefix);
-    const audit = new RedisAuditLog(redis, prefix);
-    await Promise.all([grants.start(), audit.start(), warnIfNotDurable(redis, url, log)]);
-    return {
-      kind: 'redis',
-      grants,
-      audit,
-      records: (kind, indexer, orderOf) => new RedisRecordStore(redis, prefix, kind, indexer, orderOf),
-      events: redisEvents(redis, subscriber, prefix),
-      ping: async () => { await storeCall('ping', () => redis.ping()); },
-      close,
-    };
+    coordination = options.coordination
+      ?? (options.redisUrl ? await redisCoordination(options.redisUrl, options.prefix ?? 'govshare:', log, KNOWN_TOPICS) : processCoordination());
   } catch (error) {
-    // A failed first connect would otherwise keep retrying in the background forever.
-    await close();
+    if (owned) await db.close().catch(() => {});
     throw error;
   }
+  const grants = new SqlGrantStore(db, coordination, log);
+  const recordStores = new Map<string, SqlRecordStore<StoredRecord>>();
+  return {
+    kind: db.kind,
+    coordination: coordination.kind,
+    grants,
+    audit: new SqlAuditLog(db),
+    events: coordination.events,
+    records: <T extends StoredRecord>(kind: string, indexer: Indexer<T>, orderOf: (record: T) => number) => {
+      if (!recordStores.has(kind)) recordStores.set(kind, new SqlRecordStore(db, kind, indexer, orderOf) as unknown as SqlRecordStore<StoredRecord>);
+      return recordStores.get(kind) as unknown as RecordStore<T>;
+    },
+    transaction: (work) => runTransaction(db, grants, work),
+    // The records only: while Redis is away the data still flows (the grant cache reads through), so a
+    // coordination outage must not take every replica out of the load balancer.
+    async ping() {
+      await storeCall('ping the records database', () => db.query('SELECT 1'));
+    },
+    async close() {
+      grants.close();
+      if (!options.coordination) await coordination.close();
+      if (owned) await db.close();
+    },
+  };
 }

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { StoreUnavailableError } from './types.ts';
 
 export type StateLog = (message: string) => void;
 
-/** How long a command (or a connection attempt) may take before the store counts as unavailable. */
+/** How long a command (or a connection attempt) may take before Redis counts as unavailable. */
 export const REDIS_TIMEOUT_MS = 1000;
 const RECONNECT_EVERY_MS = 300;
 
@@ -20,7 +18,7 @@ export function createRedisConnection(url: string, role: string, log: StateLog):
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     // A command that timed out has already been reported as failed; resending it after a reconnect would
-    // apply a write (a grant, an audit batch) the caller was told did not happen.
+    // deliver an announcement twice, long after it mattered.
     autoResendUnfulfilledCommands: false,
     commandTimeout: REDIS_TIMEOUT_MS,
     connectTimeout: REDIS_TIMEOUT_MS,
@@ -41,37 +39,8 @@ export function createRedisConnection(url: string, role: string, log: StateLog):
   return redis;
 }
 
-/** Runs one store operation, turning any driver failure into StoreUnavailableError (the original as `cause`). */
-export async function storeCall<T>(what: string, operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (error instanceof StoreUnavailableError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new StoreUnavailableError(`state store unavailable (${what}): ${message}`, { cause: error });
-  }
-}
-
 /** Closes a connection whether or not Redis is there (QUIT needs a live connection; disconnect does not). */
 export async function closeRedisConnection(redis: Redis): Promise<void> {
   if (redis.status === 'ready') await redis.quit().catch(() => undefined);
   redis.disconnect();
-}
-
-/** A Lua script run by EVALSHA, falling back to EVAL once when Redis has not seen it (first use, or after a restart). */
-export class LuaScript {
-  private readonly sha: string;
-
-  constructor(private readonly source: string) {
-    this.sha = createHash('sha1').update(source).digest('hex');
-  }
-
-  async run(redis: Redis, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return redis.eval(this.source, keys.length, ...keys, ...args);
-    }
-  }
 }

@@ -1,11 +1,11 @@
 import type { StateEvents } from './events.ts';
 import type { Indexer, RecordStore, StoredRecord } from './record-store.ts';
 /**
- * The platform's state (grants and the audit log) as the gateway and the platform API see it.
- * Two implementations sit behind these interfaces: in-process (`npm start` without Redis) and
- * Redis (`REDIS_URL`, shared by every gateway replica).
+ * The platform's state as the gateway and the platform API see it. The records (grants, the audit log,
+ * workflow records) live in PostgreSQL, schema `govshare`: an embedded PGlite under GOVSHARE_DATA_DIR by
+ * default, a server with GOVSHARE_STATE_DATABASE_URL. Redis (REDIS_URL), when several replicas run, only
+ * carries their announcements; nothing lives only there.
  */
-
 export interface Grant {
   id: string; consumer: string; resource: string; fields: string[]; raw: boolean; purpose: string;
   validUntil: string;            // ISO 8601 timestamp
@@ -35,7 +35,7 @@ export interface GrantStore {
   revoke(id: string, reason: string, now: Date): Promise<Grant | null>;
   /**
    * Called with the consumer code whenever that consumer's grants change, on ANY process sharing the store
-   * (Redis pub/sub; EventEmitter in-process). A listener may hear one change more than once (the writing
+   * (Redis pub/sub across replicas; in-process otherwise). A listener may hear one change more than once (the writing
    * process announces it locally and again when its own pub/sub message comes back). Returns unsubscribe.
    */
   onChange(listener: (consumer: string) => void): () => void;
@@ -76,28 +76,39 @@ export interface AuditLog {
   verify(): Promise<AuditChainStatus>;
   /**
    * Per department: operations it made (consumed) and operations that touched its resources (served).
-   * Read from the index sets' sizes, so the cost does not grow with the log.
+   * Read from counters kept in the append's transaction, so the cost does not grow with the log.
    */
   counts(departments: readonly string[]): Promise<Map<string, { consumed: number; served: number }>>;
 }
 
 export interface StateStores {
-  /**
-   * A workflow record store of this backend under `kind` (applications, data issues, catalog history).
-   * `durable`: in-process state keeps it in a file under the data folder, so a restart keeps it.
-   */
-  records<T extends StoredRecord>(kind: string, indexer: Indexer<T>, orderOf: (record: T) => number, options?: { durable?: boolean }): RecordStore<T>;
+  /** The workflow record store under `kind` (applications, data issues, catalog and registry history). */
+  records<T extends StoredRecord>(kind: string, indexer: Indexer<T>, orderOf: (record: T) => number): RecordStore<T>;
   /** Announcements to every replica sharing this state. */
   events: StateEvents;
-  kind: 'memory' | 'redis';
+  /** Where the records are: embedded PGlite or a PostgreSQL server. */
+  kind: 'pglite' | 'postgres';
+  /** How replicas hear of changes: within this process, or Redis pub/sub. */
+  coordination: 'process' | 'redis';
   grants: GrantStore;
   audit: AuditLog;
-  /** Resolves when the store answers; rejects otherwise (used by /readyz). */
+  /**
+   * Runs `work` in one database transaction: everything written through `tx` is committed together or not
+   * at all (an approval and its grant). Grant changes are announced after the commit.
+   */
+  transaction<T>(work: (tx: StateTransaction) => Promise<T>): Promise<T>;
+  /** Resolves when the records answer; rejects otherwise (used by /readyz). Redis is not asked: see index.ts. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Thrown (wrapping the driver's error as `cause`) by every operation when Redis can't be reached. */
+/** What a transaction can write: record stores of this state, bound to it, and new grants. */
+export interface StateTransaction {
+  records<T extends StoredRecord>(store: RecordStore<T>): RecordStore<T>;
+  grants: Pick<GrantStore, 'create' | 'get'>;
+}
+
+/** Thrown (wrapping the driver's error as `cause`) by every operation when the records or Redis can't be reached. */
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
 }

@@ -1,9 +1,13 @@
 import { mkdirSync } from 'node:fs';
-import type { Database } from './sql.ts';
+import type { Database, Sql } from './sql.ts';
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir?: string }
-  | { kind: 'postgres'; url: string; poolSize?: number };
+  | {
+    kind: 'postgres'; url: string; poolSize?: number;
+    /** Fail fast instead of waiting on a server that does not answer (records fail closed on it). */
+    connectTimeoutMs?: number; queryTimeoutMs?: number;
+  };
 
 /** `DATABASE_URL` selects a PostgreSQL server; otherwise an embedded PGlite persisted under `dataDir`. */
 export function databaseConfigFromEnv(env: NodeJS.ProcessEnv, pgliteDir: string): DatabaseConfig {
@@ -11,7 +15,7 @@ export function databaseConfigFromEnv(env: NodeJS.ProcessEnv, pgliteDir: string)
 }
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
-  return config.kind === 'postgres' ? openPostgres(config.url, config.poolSize) : openPglite(config.dataDir);
+  return config.kind === 'postgres' ? openPostgres(config) : openPglite(config.dataDir);
 }
 
 async function openPglite(dataDir?: string): Promise<Database> {
@@ -19,15 +23,20 @@ async function openPglite(dataDir?: string): Promise<Database> {
   // A persisted directory reopens in ~0.5 s; a fresh in-memory instance costs seconds and ~800 MB.
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create({ ...(dataDir ? { dataDir } : {}), parsers: TEXT_DATES });
-  return {
-    kind: 'pglite',
+  const sqlOf = (target: { query: typeof db.query; exec: typeof db.exec }): Sql => ({
     async query(text, params) {
-      const result = await db.query(text, params as unknown[] | undefined);
+      const result = await target.query(text, params as unknown[] | undefined);
       return result.rows as never[];
     },
     async exec(script) {
-      await db.exec(script);
+      await target.exec(script);
     },
+  });
+  return {
+    kind: 'pglite',
+    ...sqlOf(db),
+    // PGlite has one connection: its own transaction() holds every other statement until COMMIT.
+    transaction: (work) => db.transaction((tx) => work(sqlOf(tx))),
     close: () => db.close(),
   };
 }
@@ -40,11 +49,15 @@ const TEXT_DATES = {
   1700: (v: string) => Number(v),
 };
 
-async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>): Promise<Database> {
   const pg = (await import('pg')).default;
   const types = { getTypeParser: (oid: number, format?: 'text' | 'binary') =>
     TEXT_DATES[oid as keyof typeof TEXT_DATES] ?? pg.types.getTypeParser(oid, format as 'text') };
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  const pool = new pg.Pool({
+    connectionString: config.url, max: config.poolSize ?? 10, types,
+    ...(config.connectTimeoutMs ? { connectionTimeoutMillis: config.connectTimeoutMs } : {}),
+    ...(config.queryTimeoutMs ? { query_timeout: config.queryTimeoutMs } : {}),
+  });
   pool.on('error', () => { /* an idle client died; the pool replaces it on next use */ });
   await pool.query('select 1');
   return {
@@ -55,6 +68,30 @@ async function openPostgres(url: string, poolSize = 10): Promise<Database> {
     },
     async exec(script) {
       await pool.query(script);
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      // The server may cut the connection mid-transaction (restart, failover, pg_terminate_backend): the
+      // statement in progress rejects; without a listener the client's 'error' event would end the process.
+      const onError = (error: Error) => { broken = error; };
+      client.on('error', onError);
+      try {
+        await client.query('BEGIN');
+        const result = await work({
+          async query(text, params) { return (await client.query(text, params as unknown[] | undefined)).rows; },
+          async exec(script) { await client.query(script); },
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        // A connection that cannot even roll back is dropped from the pool rather than reused mid-transaction.
+        await client.query('ROLLBACK').catch((rollbackError: Error) => { broken = rollbackError; });
+        throw error;
+      } finally {
+        client.off('error', onError);
+        client.release(broken);
+      }
     },
     close: () => pool.end(),
   };

@@ -9,9 +9,15 @@ export interface Sql {
   exec(script: string): Promise<void>;
 }
 
-/** A backend with a lifetime; `Sql` plus closing. */
+/** A backend with a lifetime; `Sql` plus transactions and closing. */
 export interface Database extends Sql {
   readonly kind: 'pglite' | 'postgres';
+  /**
+   * Runs `work` on one connection inside BEGIN … COMMIT: committed when it resolves, rolled back when it
+   * throws (the error is rethrown). Inside, use only `tx`: on PGlite every other statement waits until the
+   * transaction ends, so a statement on the database itself would wait for ever.
+   */
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -10,10 +10,9 @@ import { ReplayGuard } from '../../protocol/replay-guard.ts';
 import { createGateway, type Gateway } from '../../gateway/app.ts';
 import { gatewayConfigFromEnv } from '../../gateway/config.ts';
 import { generateSigningKeyPem, publishedKeySet, signingKeyFromPem } from '../../gateway/keys/index.ts';
-import { createStateStores } from '../../gateway/state/index.ts';
 import { createSubgraphServer } from '../../subgraphs/kit/index.ts';
 import population from '../../subgraphs/population/index.ts';
-import { startStack, type Stack } from '../support/stack.ts';
+import { openPrivateState, startStack, type Stack } from '../support/stack.ts';
 import { as, tokenWith } from '../support/tokens.ts';
 import { spawnScript } from '../support/processes.ts';
 import { WELL_KNOWN } from '../support/fixtures.ts';
@@ -186,7 +185,7 @@ describe('embedded mode: keys generated once under GOVSHARE_DATA_DIR, mode 0600,
   afterAll(() => { for (const dir of dirs) rmSync(dir, { recursive: true, force: true }); });
 
   async function embeddedGateway(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<{ gateway: Gateway; log: string[]; close(): Promise<void> }> {
-    const state = await createStateStores({ prefix: `keys-test-${randomUUID()}:` });
+    const state = await openPrivateState();
     const log: string[] = [];
     const gateway = createGateway({ config: { ...gatewayConfigFromEnv({}), port: 0, subgraphs: [], dataDir }, env, state, log: (m) => log.push(m) });
     const close = async () => { await gateway.close(); await state.close(); };

@@ -47,8 +47,8 @@ type Row = Record<string, unknown>;
 
 /** Both backends of the counts: in-process state on PGlite always; Redis on PostgreSQL when CI provides both. */
 const SETUPS: Array<{ state: StateKind; database: 'pglite' | 'postgres' }> = [
-  { state: 'memory', database: 'pglite' },
-  ...(process.env.REDIS_URL && POSTGRES_URL ? [{ state: 'redis' as const, database: 'postgres' as const }] : []),
+  { state: 'pglite', database: 'pglite' },
+  ...(process.env.REDIS_URL && POSTGRES_URL ? [{ state: 'postgres' as const, database: 'postgres' as const }] : []),
 ];
 
 describe.each(SETUPS)('comparisons are no oracle, lookups no enumeration ($state state, $database)', ({ state, database }) => {

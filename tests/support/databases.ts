@@ -10,6 +10,8 @@ export type DatabaseKind = 'pglite' | 'postgres';
 
 export interface TestDatabase {
   db: Database;
+  /** PostgreSQL only: the private database's URL, for a second pool on it (another replica). */
+  url?: string;
   dispose(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
   const db = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 4 });
   return {
     db,
+    url: url.toString(),
     dispose: async () => {
       await db.close();
       const cleanup = new pg.Client({ connectionString: POSTGRES_URL });

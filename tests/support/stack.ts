@@ -9,7 +9,7 @@ import { generatedJwtSecretPath, loadSigningKey, publishedKeySet, type GatewaySi
 import { readOrCreateKeyFile } from '../../gateway/keys/key-file.ts';
 import { gatewayConfigFromEnv, type GatewayConfig } from '../../gateway/config.ts';
 import { createStateStores, type StateStores } from '../../gateway/state/index.ts';
-import { hostSubgraphs, type HostedSubgraph, type SubgraphDefinition } from '../../subgraphs/kit/index.ts';
+import { hostSubgraphs, type Database, type HostedSubgraph, type SubgraphDefinition } from '../../subgraphs/kit/index.ts';
 import { SAMPLE_SUBGRAPHS } from '../../subgraphs/samples.ts';
 import { openTestDatabase, type DatabaseKind, type TestDatabase } from './databases.ts';
 import { TEST_SAMPLE } from './sample.ts';
@@ -18,7 +18,7 @@ import { testJwtSecret } from './keys.ts';
 export interface Stack {
   gateway: Gateway;
   state: StateStores;
-  /** The Redis key prefix of this stack's state. */
+  /** The Redis channel prefix of this stack's state. */
   statePrefix: string;
   gatewayUrl: string;
   subgraphs: HostedSubgraph[];
@@ -40,9 +40,14 @@ export interface GraphQLResponse {
   headers: Headers;
 }
 
-export type StateKind = 'memory' | 'redis';
+/**
+ * Where a stack's records live: `pglite`, in the stack's own PGlite copy with in-process coordination;
+ * `postgres`, in the stack's own PostgreSQL database with Redis coordination (CI sets both servers).
+ */
+export type StateKind = 'pglite' | 'postgres';
 
 export interface StackOptions {
+  /** The subgraphs' database; by default the state kind's (the records share it, in schema `govshare`). */
   database?: DatabaseKind;
   state?: StateKind;
   definitions?: readonly SubgraphDefinition<unknown>[];
@@ -55,34 +60,36 @@ export interface StackOptions {
   gatewayEnv?: NodeJS.ProcessEnv;
 }
 
-/** The state kinds a suite runs against: in-process always, Redis whenever REDIS_URL is set (CI sets it). */
-export const STATE_KINDS: StateKind[] = ['memory', ...(process.env.REDIS_URL ? ['redis' as const] : [])];
+/** The state kinds a suite runs against: PGlite always, PostgreSQL + Redis whenever both are set (CI sets them). */
+export const STATE_KINDS: StateKind[] = ['pglite', ...(process.env.REDIS_URL && process.env.DATABASE_URL ? ['postgres' as const] : [])];
 
-/** Private state for one stack: a random Redis key prefix, removed afterwards. */
-export async function openTestState(kind: StateKind): Promise<{ state: StateStores; prefix: string; dispose(): Promise<void> }> {
+/**
+ * The platform's state for one stack, its records in schema `govshare` of `db` (the stack's own test
+ * database: no second PGlite). `postgres` coordinates through Redis on a random channel prefix.
+ */
+export async function openTestState(kind: StateKind, db: Database): Promise<{ state: StateStores; prefix: string; dispose(): Promise<void> }> {
   const prefix = `govshare-test-${randomBytes(5).toString('hex')}:`;
-  if (kind === 'memory') {
-    const state = await createStateStores({ prefix });
-    return { state, prefix, dispose: () => state.close() };
-  }
-  if (!process.env.REDIS_URL) throw new Error('REDIS_URL is not set: the Redis tests need a server');
-  const state = await createStateStores({ redisUrl: process.env.REDIS_URL, prefix });
-  return {
-    state, prefix,
-    async dispose() {
-      await state.close();
-      const { Redis } = await import('ioredis');
-      const redis = new Redis(process.env.REDIS_URL!);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
-    },
-  };
+  if (kind === 'postgres' && !process.env.REDIS_URL) throw new Error('REDIS_URL is not set: the PostgreSQL + Redis tests need a server');
+  const state = await createStateStores({
+    records: { database: db }, prefix, ...(kind === 'postgres' ? { redisUrl: process.env.REDIS_URL! } : {}), log: () => {},
+  });
+  return { state, prefix, dispose: () => state.close() };
+}
+
+/**
+ * State on a private database of its own, for tests that build a gateway without a stack; closing it
+ * drops the database too.
+ */
+export async function openPrivateState(kind: StateKind = 'pglite'): Promise<StateStores> {
+  const database = await openTestDatabase(kind);
+  const { state } = await openTestState(kind, database.db).catch(async (error) => { await database.dispose(); throw error; });
+  return { ...state, async close() { await state.close(); await database.dispose(); } };
 }
 
 /** The seven sample subgraphs and a gateway, over real HTTP on spare ports. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const database = await openTestDatabase(options.database ?? 'pglite');
+  const stateKind = options.state ?? 'pglite';
+  const database = await openTestDatabase(options.database ?? stateKind);
   const config = gatewayConfigFromEnv({});
   // The embedded mode's key files in a data dir of the stack's own: a fresh signing key generated
   // here (the gateway reuses it), and the test run's JWT key where the generated one would be, so
@@ -94,7 +101,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const jwks = publishedKeySet(signing, gatewayEnv);
   const testState = options.injectedState
     ? { state: options.injectedState, prefix: '', dispose: () => options.injectedState!.close() }
-    : await openTestState(options.state ?? 'memory');
+    : await openTestState(stateKind, database.db);
   const subgraphs = await hostSubgraphs({
     gatewayKeys: { jwks },
     definitions: options.definitions ?? SAMPLE_SUBGRAPHS,
@@ -122,8 +129,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       await gateway.close();
       await Promise.all(subgraphs.map((s) => s.app.close()));
-      await database.dispose();
       await testState.dispose();
+      await database.dispose();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

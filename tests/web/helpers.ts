@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { createGateway, type Gateway } from '../../gateway/app.ts';
 import { gatewayConfigFromEnv } from '../../gateway/config.ts';
-import { createStateStores, type StateStores } from '../../gateway/state/index.ts';
+import type { StateStores } from '../../gateway/state/index.ts';
+import { openPrivateState } from '../support/stack.ts';
 import { REPO_ROOT } from '../support/sample.ts';
 
 /** Debian's chromium (`apt-get install chromium`); CHROMIUM_PATH overrides. */
@@ -85,7 +86,7 @@ export async function cleanArtifacts(): Promise<void> {
 
 /** A gateway with only the platform API: enough for the web routes, up in well under a second. */
 export async function bareGateway(env: NodeJS.ProcessEnv): Promise<{ gateway: Gateway; close(): Promise<void> }> {
-  const state: StateStores = await createStateStores({ prefix: `web-test-${Math.random().toString(36).slice(2)}:` });
+  const state: StateStores = await openPrivateState();
   // A data dir of its own: the keys it generates (embedded mode) never land in the repo's .data/.
   const dataDir = mkdtempSync(join(tmpdir(), 'govshare-web-gateway-'));
   const gateway = createGateway({ config: { ...gatewayConfigFromEnv({}), port: 0, subgraphs: [], dataDir }, env, state });

@@ -1,0 +1,155 @@
+import type { Database, Sql } from '../../subgraphs/kit/sql.ts';
+import { ChainVerifier, sealRecord } from '../state/audit-chain.ts';
+import { pageSize, pageUpperBound, queryIndexes, recordIndexes } from '../state/audit-query.ts';
+import { storeCall, storeUnavailable } from '../state/store-call.ts';
+import type { AuditChainStatus, AuditEntry, AuditLog, AuditPage, AuditQuery, AuditRecord } from '../state/types.ts';
+
+/** Records per transaction: bounds one commit's size and lock time under a burst. */
+const MAX_BATCH = 500;
+/** Records per read while verifying: memory stays flat for any log length. */
+const VERIFY_CHUNK = 2000;
+/** Larger than any seq: the exclusive bound of a first page. */
+const NO_BOUND = '9223372036854775807';
+
+interface Pending { entry: AuditEntry; resolve(record: AuditRecord): void; reject(error: unknown): void }
+
+/**
+ * The audit log in `govshare.audit_*`. Appends are group-committed: one transaction is in flight per
+ * process, and appends arriving meanwhile go together in the next one. Each transaction locks the head row,
+ * chains its records on the head it finds (so replicas sharing the database share one chain), inserts them
+ * with their index rows and counters, moves the head and commits; only then are the appends resolved.
+ */
+export class SqlAuditLog implements AuditLog {
+  private queue: Pending[] = [];
+  private writing = false;
+
+  constructor(private readonly db: Database) {}
+
+  append(entry: AuditEntry): Promise<AuditRecord> {
+    return new Promise<AuditRecord>((resolve, reject) => {
+      this.queue.push({ entry, resolve, reject });
+      if (this.writing) return;
+      this.writing = true;
+      // Started a microtask later, so appends issued together (one request's, or a burst's) share the first commit.
+      queueMicrotask(() => void this.drain());
+    });
+  }
+
+  async page(query: AuditQuery): Promise<AuditPage> {
+    const upper = pageUpperBound(query.after);
+    const first = pageSize(query.first);
+    const bound = upper === Infinity ? NO_BOUND : String(upper);
+    const indexes = queryIndexes(query);
+    const found = indexes.length === 0
+      ? await storeCall('read audit log', () => this.db.query<{ record: AuditRecord }>(
+        'SELECT record FROM govshare.audit_records WHERE seq < $1::bigint ORDER BY seq DESC LIMIT $2', [bound, first + 1]))
+      : await this.pageFromIndexes(indexes, bound, first + 1);
+    const records = found.slice(0, first).map((row) => row.record);
+    return { records, nextCursor: found.length > first ? records.at(-1)!.id : null };
+  }
+
+  async counts(departments: readonly string[]): Promise<Map<string, { consumed: number; served: number }>> {
+    if (departments.length === 0) return new Map();
+    const names = departments.flatMap((d) => [`by-consumer:${d}`, `by-provider:${d}`]);
+    const rows = await storeCall('count audit records', () => this.db.query<{ name: string; n: number }>(
+      'SELECT name, n::float8 AS n FROM govshare.audit_counts WHERE name IN (SELECT jsonb_array_elements_text($1::text::jsonb))',
+      [JSON.stringify(names)]));
+    const count = new Map(rows.map((row) => [row.name, Number(row.n)]));
+    return new Map(departments.map((d) => [d, { consumed: count.get(`by-consumer:${d}`) ?? 0, served: count.get(`by-provider:${d}`) ?? 0 }]));
+  }
+
+  async verify(): Promise<AuditChainStatus> {
+    // The head is read first: records appended while we walk lie beyond it and are left for the next check.
+    const [head] = await storeCall('read audit head', () =>
+      this.db.query<{ seq: string }>('SELECT seq::text AS seq FROM govshare.audit_head'));
+    const headSeq = Number(head?.seq ?? 0);
+    const verifier = new ChainVerifier();
+    let after = 0;
+    while (after < headSeq) {
+      const rows = await storeCall('read audit log', () => this.db.query<{ seq: string; record: unknown }>(
+        'SELECT r.seq::text AS seq, r.record FROM govshare.audit_records r WHERE r.seq > $1 AND r.seq <= $2 ORDER BY r.seq LIMIT $3',
+        [after, headSeq, VERIFY_CHUNK]));
+      for (const row of rows) if (!verifier.add(row.record, row.seq)) return verifier.finish();
+      if (rows.length < VERIFY_CHUNK) break;
+      after = Number(rows.at(-1)!.seq);
+    }
+    return verifier.finish(headSeq);
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        try {
+          const records = await this.db.transaction((tx) => writeBatch(tx, batch.map((pending) => pending.entry)));
+          batch.forEach((pending, i) => pending.resolve(records[i]!));
+        } catch (error) {
+          const failure = storeUnavailable('append audit record', error);
+          for (const pending of batch) pending.reject(failure);
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /**
+   * One restricted page, newest first: walks the smallest of the query's index keysets (their sizes are in
+   * audit_counts) downwards from the bound and keeps the seqs present in all the others.
+   */
+  private async pageFromIndexes(indexes: string[], bound: string, limit: number): Promise<Array<{ record: AuditRecord }>> {
+    const sizes = await storeCall('read audit log', () => this.db.query<{ name: string; n: number }>(
+      'SELECT name, n::float8 AS n FROM govshare.audit_counts WHERE name IN (SELECT jsonb_array_elements_text($1::text::jsonb))',
+      [JSON.stringify(indexes)]));
+    const size = new Map(sizes.map((row) => [row.name, Number(row.n)]));
+    // An index nobody was ever filed under: nothing can match.
+    if (indexes.some((name) => !size.has(name))) return [];
+    const [driver, ...others] = [...indexes].sort((a, b) => size.get(a)! - size.get(b)!);
+    const params: unknown[] = [driver, bound, limit, ...others];
+    const also = others.map((_, i) => `AND EXISTS (SELECT 1 FROM govshare.audit_index o WHERE o.name = $${i + 4} AND o.seq = d.seq)`).join(' ');
+    // The page's seqs are picked from the index first (LIMIT inside): joined afterwards, the planner may
+    // merge-join the whole records table down to a deep cursor instead of fetching the few rows.
+    return storeCall('read audit log', () => this.db.query<{ record: AuditRecord }>(`
+      SELECT r.record FROM (
+        SELECT d.seq FROM govshare.audit_index d
+        WHERE d.name = $1 AND d.seq < $2::bigint ${also}
+        ORDER BY d.seq DESC LIMIT $3
+      ) page JOIN govshare.audit_records r ON r.seq = page.seq
+      ORDER BY page.seq DESC`, params));
+  }
+}
+
+/** Inside the append's transaction: lock the head, chain, insert records, index rows and counters, move the head. */
+async function writeBatch(tx: Sql, entries: AuditEntry[]): Promise<AuditRecord[]> {
+  const [head] = await tx.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM govshare.audit_head FOR UPDATE');
+  if (!head) throw new Error('the audit head row is missing');
+  let seq = Number(head.seq);
+  let hash = head.hash;
+  const indexRows: Array<[string, number]> = [];
+  const counts: Record<string, number> = {};
+  const records = entries.map((entry) => {
+    const record = sealRecord(entry, ++seq, hash);
+    hash = record.hash;
+    for (const name of recordIndexes(record)) {
+      indexRows.push([name, record.seq]);
+      counts[name] = (counts[name] ?? 0) + 1;
+    }
+    return record;
+  });
+  // One statement for the whole batch: records, index rows, counters and the head move together.
+  await tx.query(`
+    WITH appended AS (
+      INSERT INTO govshare.audit_records (seq, at, record)
+      SELECT (r->>'seq')::bigint, (r->>'at')::timestamptz, r FROM jsonb_array_elements($1::text::jsonb) r
+    ), indexed AS (
+      INSERT INTO govshare.audit_index (name, seq)
+      SELECT i->>0, (i->>1)::bigint FROM jsonb_array_elements($2::text::jsonb) i
+    ), counted AS (
+      INSERT INTO govshare.audit_counts (name, n)
+      SELECT key, value::bigint FROM jsonb_each_text($3::text::jsonb)
+      ON CONFLICT (name) DO UPDATE SET n = govshare.audit_counts.n + excluded.n
+    )
+    UPDATE govshare.audit_head SET seq = $4, hash = $5`,
+  [JSON.stringify(records), JSON.stringify(indexRows), JSON.stringify(counts), seq, hash]);
+  return records;
+}
