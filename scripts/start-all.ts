@@ -1,10 +1,11 @@
 /**
  * `npm start`: the seven sample subgraphs (one process, one embedded database) and the gateway
  * (another process, so the two share the machine's cores), then prints the URLs once `/readyz`
- * answers 200. Ctrl-C stops both.
+ * answers 200. Ctrl-C stops both: the gateway first (it drains its requests in flight, which still need
+ * the subgraphs), then the subgraphs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gatewayConfigFromEnv } from '../gateway/config.ts';
 import { keysDir, loadSigningKey, publishedKeySet } from '../gateway/keys/index.ts';
@@ -15,29 +16,51 @@ const dataDir = config.dataDir!;
 const gatewayUrl = `http://${config.host}:${config.port}`;
 const children: ChildProcess[] = [];
 
-function start(name: string, script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): ChildProcess {
+function start(name: string, script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, detached = false): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     stdio: ['ignore', 'inherit', 'inherit'],
+    detached,
     // graphql-js's development checks cost milliseconds per request; tests run without this.
     env: { NODE_ENV: 'production', ...process.env, ...env },
   });
   child.on('exit', (code, signal) => {
     if (stopping) return;
     console.error(`[start] ${name} exited (${signal ?? code}); stopping`);
-    stop(code ?? 1);
+    void stop(code ?? 1);
   });
   children.push(child);
   return child;
 }
 
 let stopping = false;
-function stop(code = 0): void {
+async function stop(code = 0): Promise<void> {
+  if (stopping) return;
   stopping = true;
-  for (const child of children) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 500).unref();
+  const [subgraphs, gateway] = children;
+  // The gateway bounds its own drain (GOVSHARE_DRAIN_MS, then 5 s to close); this bound only backs it up.
+  await stopChild(gateway, config.drainMs + 6_000);
+  await stopChild(subgraphs, 10_000);
+  process.exit(code);
 }
-process.once('SIGINT', () => stop(0));
-process.once('SIGTERM', () => stop(0));
+
+function stopChild(child: ChildProcess | undefined, boundMs: number): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), boundMs);
+    child.once('exit', () => { clearTimeout(kill); resolve(); });
+    child.kill('SIGTERM');
+  });
+}
+// A terminal's Ctrl-C reaches the gateway too (same process group) and starts its drain; the subgraphs
+// run in a process group of their own so that they keep answering until the gateway has exited.
+// A second signal stops at once: nothing may outlive this script (the subgraphs' group would).
+const onSignal = () => {
+  if (!stopping) return void stop(0);
+  for (const child of children) child.kill('SIGKILL');
+  process.exit(130);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 
 // The playground and catalog app are built on install (npm's prepare); rebuilt here only when missing or stale.
 await ensureWebBuilt().catch((error: Error) => console.error(`[start] web app not built (${error.message}); /playground and /catalog will build on first visit`));
@@ -47,11 +70,13 @@ await ensureWebBuilt().catch((error: Error) => console.error(`[start] web app no
 const signing = await loadSigningKey(process.env, dataDir, (message) => console.log(`[start] ${message}`));
 const subgraphEnv: NodeJS.ProcessEnv = {};
 if (!process.env.GOVSHARE_GATEWAY_JWKS_URL && !process.env.GOVSHARE_GATEWAY_JWKS) {
+  // With GOVSHARE_GATEWAY_KEY set nothing was generated, so the keys folder may not exist yet.
+  mkdirSync(keysDir(dataDir), { recursive: true, mode: 0o700 });
   const jwksFile = join(keysDir(dataDir), 'gateway-jwks.json');
   writeFileSync(jwksFile, `${JSON.stringify(publishedKeySet(signing, process.env), null, 2)}\n`);
   subgraphEnv.GOVSHARE_GATEWAY_JWKS = jwksFile;
 }
-start('subgraphs', 'subgraphs/main.ts', ['--all'], subgraphEnv);
+start('subgraphs', 'subgraphs/main.ts', ['--all'], subgraphEnv, true);
 start('gateway', 'gateway/main.ts');
 
 const started = Date.now();

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { databaseConfigFromEnv, hostSubgraphs, openDatabase } from './kit/index.ts';
-import { gatewayKeysFromEnv } from './kit/gateway-signature.ts';
+import { gatewayKeysFromEnv, sharedReplayFromEnv } from './kit/gateway-signature.ts';
 import { sampleOptionsFromEnv } from './sample-data/index.ts';
 import { loadSubgraph, SAMPLE_SUBGRAPHS } from './samples.ts';
 
@@ -32,14 +32,20 @@ log(dbConfig.kind === 'postgres' ? 'database: PostgreSQL (DATABASE_URL)' : `data
 const db = await openDatabase(dbConfig);
 log('jwksUrl' in gatewayKeys ? `verifying the gateway's signatures with ${gatewayKeys.jwksUrl}` : `verifying the gateway's signatures with ${process.env.GOVSHARE_GATEWAY_JWKS}`);
 const ports = !all && process.env.SUBGRAPH_PORT ? { [arg]: Number(process.env.SUBGRAPH_PORT) } : {};
+const sharedReplay = await sharedReplayFromEnv(process.env).catch((error: Error) => {
+  console.error(`[subgraphs] refusing to start: REDIS_URL is set but the shared replay cache does not answer (${error.message})`);
+  return process.exit(2);
+});
+if (sharedReplay) log('single use of gateway signatures shared by all replicas through Redis (REDIS_URL)');
 const hosted = await hostSubgraphs({
-  definitions, db, sample: sampleOptionsFromEnv(process.env), ports, log, gatewayKeys,
+  definitions, db, sample: sampleOptionsFromEnv(process.env), ports, log, gatewayKeys, ...(sharedReplay ? { sharedReplay } : {}),
   host: process.env.SUBGRAPH_HOST ?? '127.0.0.1',
 });
 for (const h of hosted) log(`${h.name} ready at ${h.url}`);
 
 const shutdown = async () => {
   await Promise.all(hosted.map((h) => h.app.close()));
+  await sharedReplay?.close();
   await db.close();
   process.exit(0);
 };

@@ -10,6 +10,8 @@ import type { GatewayContext } from './context.ts';
 import { SubgraphDataSource } from './subgraph-data-source.ts';
 import type { RequestSigner } from '../../protocol/gateway-signature.ts';
 import { HttpClient } from './http-client.ts';
+import { DEFAULT_SUBGRAPH_CALL_LIMITS, SubgraphCallPolicy } from './subgraph-call-policy.ts';
+import type { SubgraphCallLimits } from '../config.ts';
 
 export interface ApolloExecutorOptions {
   source: SupergraphSource;
@@ -24,20 +26,30 @@ export interface ApolloExecutorOptions {
   validationRules: ValidationRule[];
   /** Names the provider of a subgraph in its errors. */
   model: () => PolicyModel;
+  /** Deadline, concurrency and queue of each remote subgraph's calls. */
+  subgraphCalls?: SubgraphCallLimits;
 }
 
 /** execute: Apollo's gateway (query planning, subgraph calls) behind an Apollo Server, fed by our source. */
-export function createApolloExecutor({ source, signer, local, plugins, limits, validationRules, model }: ApolloExecutorOptions) {
+export function createApolloExecutor({ source, signer, local, plugins, limits, validationRules, model, subgraphCalls = DEFAULT_SUBGRAPH_CALL_LIMITS }: ApolloExecutorOptions) {
   // @apollo/gateway otherwise exports usage metrics to Apollo and probes cloud metadata
   // endpoints (GCP, AWS, Azure, Alibaba): nothing may leave a government network.
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
-  const client = new HttpClient();
+  const client = new HttpClient({ maxSockets: subgraphCalls.concurrency });
+  // Apollo builds new data sources on every supergraph swap; a subgraph's queue and circuit outlive them.
+  const policies = new Map<string, SubgraphCallPolicy>();
+  const policyFor = (name: string, url: string) => {
+    const key = `${name} ${url}`;
+    let policy = policies.get(key);
+    if (!policy) policies.set(key, policy = new SubgraphCallPolicy(name, subgraphCalls));
+    return policy;
+  };
   const gateway = new ApolloGateway({
     supergraphSdl: source.manager,
     buildService: ({ name, url }) => {
       const schema = local.get(name);
       if (schema) return new LocalGraphQLDataSource(schema);
-      return guardedSubgraph(new SubgraphDataSource(name, url!, signer, client), name, () => providerOf(model, name));
+      return guardedSubgraph(new SubgraphDataSource(name, url!, signer, client, policyFor(name, url!)), name, () => providerOf(model, name));
     },
   });
   const server = new ApolloServer<GatewayContext>({

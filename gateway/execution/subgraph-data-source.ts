@@ -1,27 +1,51 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { SIGNATURE_HEADER, type RequestSigner, type SignatureInput } from '../../protocol/gateway-signature.ts';
+import { Kind, type DocumentNode } from 'graphql';
 import type { GatewayContext } from './context.ts';
-import type { HttpClient } from './http-client.ts';
+import { isResetOfReusedSocket, type HttpClient, type PostResult } from './http-client.ts';
+import { SubgraphCallPolicy } from './subgraph-call-policy.ts';
 
 /**
  * The gateway's call to one subgraph: signed over the exact body with the caller's identity,
- * purpose and readable coordinates, sent over kept-alive connections (`HttpClient`). Apollo's
+ * purpose and readable coordinates, sent over kept-alive connections (`HttpClient`) under the
+ * subgraph's call policy (one deadline, a bounded queue, a circuit breaker). Apollo's
  * RemoteGraphQLDataSource builds a node-fetch Request per call even with another fetcher, and
  * its body cannot be signed after serialisation, so this is a data source of its own.
  */
 export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private readonly url: URL;
 
-  constructor(readonly subgraphName: string, url: string, private readonly signer: RequestSigner, private readonly client: HttpClient) {
+  constructor(readonly subgraphName: string, url: string, private readonly signer: RequestSigner, private readonly client: HttpClient,
+    private readonly policy: SubgraphCallPolicy = new SubgraphCallPolicy(subgraphName)) {
     this.url = new URL(url);
   }
 
-  async process({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const { request, context } = options;
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
-    // A fresh signature (new jti) per call: the subgraph accepts each one once.
-    const signature = await this.signer.sign(signatureInput(this.subgraphName, context as GatewayContext | undefined), body);
-    const response = await this.client.post(this.url, { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature }, body);
+    const claims = signatureInput(this.subgraphName, context as GatewayContext | undefined);
+    const retriable = isQuery('document' in options ? options.document : undefined, request.query);
+    // An answer that is no GraphQL response fails inside the policy: the breaker counts it (a proxy's 502 in front of a dead subgraph).
+    return this.policy.run(async (signal) => {
+      // Signed once the call holds a slot, not before it queued: the signature's 30 s start now. Each
+      // send gets a fresh one (new jti): the subgraph accepts each once, and a retry is another send.
+      const send = async (): Promise<PostResult> => this.client.post(this.url, {
+        'content-type': 'application/json', [SIGNATURE_HEADER]: await this.signer.sign(claims, body),
+      }, body, signal);
+      let response: PostResult;
+      try {
+        response = await send();
+      } catch (error) {
+        // A read that met a kept-alive socket the subgraph had just closed never reached it: once more, on a new one.
+        if (!(retriable && !signal.aborted && isResetOfReusedSocket(error))) throw error;
+        response = await send();
+      }
+      return this.graphqlResponse(response);
+    });
+  }
+
+  private graphqlResponse(response: PostResult): GatewayGraphQLResponse {
     let parsed: GatewayGraphQLResponse;
     try {
       parsed = JSON.parse(response.body) as GatewayGraphQLResponse;
@@ -32,6 +56,14 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     if (!ok && !parsed.errors) throw new Error(`subgraph "${this.subgraphName}" answered ${response.status}`);
     return parsed;
   }
+}
+
+/** Only reads are sent twice: a mutation reset mid-way might have been applied. */
+function isQuery(document: DocumentNode | undefined, query: string | undefined): boolean {
+  const operation = document?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  if (operation) return operation.operation === 'query';
+  const text = query?.trimStart() ?? '';
+  return text.startsWith('{') || text.startsWith('query');
 }
 
 function signatureInput(subgraph: string, context: GatewayContext | undefined): SignatureInput {

@@ -5,13 +5,13 @@ import type { GatewayContext } from '../execution/context.ts';
 import { RequestRefused, type createAuthenticator } from '../pipeline/authenticate.ts';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../pipeline/limits.ts';
 import type { GatewayMetrics } from './metrics.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import type { DepartmentRateLimiter } from './rate-limit.ts';
 
 export interface GraphqlRouteOptions {
   server: () => ApolloServer<GatewayContext> | null;
   authenticate: ReturnType<typeof createAuthenticator>;
   metrics: GatewayMetrics;
-  rateLimiter: RateLimiter;
+  rateLimiter: DepartmentRateLimiter;
   /** CONTRACT §8 limits; the document size is checked here, before parsing. */
   limits?: RequestLimits;
 }
@@ -52,7 +52,7 @@ export const graphqlRoute: FastifyPluginAsync<GraphqlRouteOptions> = async (app,
           try { extensions = JSON.parse((request.query as Record<string, string>).extensions!); } catch { extensions = undefined; }
         }
         const caller = await authenticate(request.headers, extensions);
-        const wait = rateLimiter.take(caller.department);
+        const wait = await rateLimiter.take(caller.department);
         if (wait > 0) {
           reply.header('retry-after', String(wait));
           return sendError(reply, 429, 'RATE_LIMITED', `too many requests from ${caller.department}: retry in ${wait} s`);

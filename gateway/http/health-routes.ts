@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { SupergraphSource } from '../composition/supergraph-source.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import './drain.ts';
 
 export interface HealthRoutesOptions {
   source: SupergraphSource;
@@ -17,6 +18,8 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
   app.get('/readyz', async (_req, reply) => {
     const subgraphs = [...source.status.values()];
     const reasons: string[] = [];
+    // From the first moment of a SIGTERM: the load balancer stops sending while requests in flight finish.
+    if (app.draining) reasons.push('shutting down: draining the requests in flight');
     if (!source.supergraph || !isServing()) {
       reasons.push('supergraph not loaded');
       for (const s of subgraphs) if (s.state !== 'up') reasons.push(`subgraph ${s.name}: ${s.error ?? s.state}`);

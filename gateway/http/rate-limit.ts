@@ -1,9 +1,16 @@
+/** What the `/graphql` route asks: 0 when a department's request may pass, else the seconds to wait. */
+export interface DepartmentRateLimiter {
+  take(department: string): number | Promise<number>;
+  close?(): Promise<void>;
+}
+
 /**
- * A token bucket per department: `ratePerSecond` sustained, `burst` at once. Kept per gateway replica
- * (a deployment of N replicas allows N × the rate) so the check costs no round trip to Redis on the
- * hot path; the limit exists to stop a runaway client, not to meter use (the audit log does that).
+ * A token bucket per department: `ratePerSecond` sustained, `burst` at once, in this process. Alone it
+ * is the one-process mode (and the fallback while Redis is away); with Redis, `SharedRateLimiter`
+ * keeps one bucket per department for all replicas and uses this one as a free local pre-check. The
+ * limit exists to stop a runaway client, not to meter use (the audit log does that).
  */
-export class RateLimiter {
+export class RateLimiter implements DepartmentRateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(private readonly ratePerSecond: number, private readonly burst: number, private readonly now: () => number = () => performance.now()) {}
@@ -21,5 +28,11 @@ export class RateLimiter {
       return 0;
     }
     return Math.max(1, Math.ceil((1 - bucket.tokens) / this.ratePerSecond));
+  }
+
+  /** Gives back the token of a request that was not let through after all (the shared bucket refused it). */
+  refund(key: string): void {
+    const bucket = this.buckets.get(key);
+    if (bucket) bucket.tokens = Math.min(this.burst, bucket.tokens + 1);
   }
 }

@@ -4,9 +4,10 @@ import { pipeline, Transform } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import {
-  assertPublicKeySet, bodyHash, createSignatureVerifier, SIGNATURE_HEADER, type SignatureClaims, type VerificationKeys,
+  assertPublicKeySet, bodyHash, CLOCK_TOLERANCE_SECONDS, createSignatureVerifier, SIGNATURE_HEADER, type SignatureClaims, type VerificationKeys,
 } from '../../protocol/gateway-signature.ts';
 import type { ReplayGuard } from '../../protocol/replay-guard.ts';
+import { SharedReplayCache } from '../../protocol/shared-replay-cache.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,6 +22,8 @@ export interface GatewayDoorOptions {
   /** Routes anyone may GET (matched on the routed path, never on the raw target): `/healthz`, `/metrics`. */
   publicRoutes?: readonly string[];
   replay?: ReplayGuard;
+  /** With several replicas of this subgraph: single use across all of them (Redis), after the local check. */
+  sharedReplay?: SharedReplayCache;
 }
 
 /**
@@ -34,7 +37,7 @@ export interface GatewayDoorOptions {
  * so whatever the content type, the parser that reads the body reads exactly what was signed.
  * Wrapped with fastify-plugin: the hooks and the 404 handler apply to the context that registers it.
  */
-export const gatewayDoor = fp<GatewayDoorOptions>(async (app, { subgraph, keys, publicRoutes = ['/healthz', '/metrics'], replay }) => {
+export const gatewayDoor = fp<GatewayDoorOptions>(async (app, { subgraph, keys, publicRoutes = ['/healthz', '/metrics'], replay, sharedReplay }) => {
   const verifier = createSignatureVerifier({ audience: subgraph, keys, ...(replay ? { replay } : {}) });
   /** Claims whose signature checked out but whose body hash and single use are still to be checked. */
   const pending = new WeakMap<FastifyRequest, { claims: SignatureClaims; digest?: Hash }>();
@@ -81,6 +84,14 @@ export const gatewayDoor = fp<GatewayDoorOptions>(async (app, { subgraph, keys, 
       : (entry.digest ?? createHash('sha256')).digest('base64url');
     const check = verifier.accept(entry.claims, { digest: signed });
     if (!check.ok) return refuse(reply, check.reason);
+    if (sharedReplay) {
+      // Used until its signature can no longer pass the expiry check (the verifier's clock tolerance included).
+      const use = await sharedReplay.use(subgraph, check.claims.jti, check.claims.exp + CLOCK_TOLERANCE_SECONDS);
+      if (use === 'replayed') return refuse(reply, 'gateway signature already used (jti seen before, by another replica)');
+      if (use === 'unavailable') {
+        return reply.status(503).send({ errors: [{ message: `subgraph "${subgraph}" cannot check the single use of the signature now: refused`, extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+      }
+    }
     request.gatewayClaims = check.claims;
   });
 });
@@ -88,6 +99,18 @@ export const gatewayDoor = fp<GatewayDoorOptions>(async (app, { subgraph, keys, 
 function rawQuery(url: string): string {
   const q = url.indexOf('?');
   return q < 0 ? '' : url.slice(q + 1);
+}
+
+/**
+ * The shared single-use check when `REDIS_URL` is set in the subgraph's environment (replicas of one
+ * subgraph behind a load balancer); absent, the process-local guard alone (one replica). Connects
+ * before the subgraph serves: a replica that cannot reach it refuses to start rather than serve unchecked.
+ */
+export async function sharedReplayFromEnv(env: NodeJS.ProcessEnv): Promise<SharedReplayCache | undefined> {
+  if (!env.REDIS_URL) return undefined;
+  const cache = new SharedReplayCache(env.REDIS_URL, env.GOVSHARE_REDIS_PREFIX ?? 'govshare:');
+  await cache.connect();
+  return cache;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { VerificationKeys } from '../../protocol/gateway-signature.ts';
+import type { SharedReplayCache } from '../../protocol/shared-replay-cache.ts';
 import type { SeedOptions, SubgraphDefinition } from './definition.ts';
 import { ensureSchemaAndSeed } from './seeding.ts';
 import { createSubgraphServer } from './server.ts';
@@ -20,6 +21,8 @@ export interface HostOptions {
   ports?: Readonly<Record<string, number>>;
   /** The gateway's public keys every hosted subgraph verifies signatures with. */
   gatewayKeys: VerificationKeys;
+  /** Single use of signatures across replicas (`sharedReplayFromEnv`); absent, each process checks alone. */
+  sharedReplay?: SharedReplayCache;
   log?: (message: string) => void;
 }
 
@@ -28,7 +31,7 @@ export interface HostOptions {
  * one subgraph at a time: PGlite is single-connection and seeding is write-heavy anyway.
  */
 export async function hostSubgraphs(options: HostOptions): Promise<HostedSubgraph[]> {
-  const { definitions, db, sample, gatewayKeys, host = '127.0.0.1', ports = {}, log = () => {} } = options;
+  const { definitions, db, sample, gatewayKeys, sharedReplay, host = '127.0.0.1', ports = {}, log = () => {} } = options;
   for (const definition of definitions) {
     const started = Date.now();
     const outcome = await ensureSchemaAndSeed(db, definition, sample);
@@ -37,7 +40,7 @@ export async function hostSubgraphs(options: HostOptions): Promise<HostedSubgrap
   const hosted: HostedSubgraph[] = [];
   try {
     for (const definition of definitions) {
-      const app = await createSubgraphServer({ definition, sql: db, gatewayKeys });
+      const app = await createSubgraphServer({ definition, sql: db, gatewayKeys, ...(sharedReplay ? { sharedReplay } : {}) });
       await app.listen({ host, port: ports[definition.name] ?? definition.port });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : definition.port;

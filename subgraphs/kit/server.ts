@@ -9,6 +9,7 @@ import { parseSubgraph } from '../../schema/parse-subgraph.ts';
 import { assertPublicKeySet, type SignatureClaims, type VerificationKeys } from '../../protocol/gateway-signature.ts';
 import type { SubgraphContext, SubgraphDefinition } from './definition.ts';
 import { gatewayDoor } from './gateway-signature.ts';
+import type { SharedReplayCache } from '../../protocol/shared-replay-cache.ts';
 import { shareEnforcement } from './share-enforcement.ts';
 import { guardSubgraph } from './guard.ts';
 import { countingSql, type Sql } from './sql.ts';
@@ -19,6 +20,8 @@ export interface SubgraphPluginOptions {
   sql: Sql;
   /** The gateway's public keys (its JWKS, or the URL it serves them at): the subgraph verifies, never signs. */
   gatewayKeys: VerificationKeys;
+  /** Single use of signatures across this subgraph's replicas (`REDIS_URL`, `sharedReplayFromEnv`). */
+  sharedReplay?: SharedReplayCache;
 }
 
 /** The subgraph's full SDL as the gateway sees it through `_service { sdl }`. */
@@ -63,7 +66,7 @@ export function checkSubgraphRules(definition: SubgraphDefinition<unknown>): Pol
  * Federation 2 schema), `/healthz` and `/metrics`, with its own metrics registry. Refuses to load
  * (throws `SubgraphRulesError`) when the subgraph's own SDL breaks a CONTRACT §3 rule.
  */
-export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (app, { definition, sql, gatewayKeys }) => {
+export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (app, { definition, sql, gatewayKeys, sharedReplay }) => {
   const model = checkSubgraphRules(definition);
   // Before anything touches the database: no door without the gateway's public keys, and no private key here.
   if (!gatewayKeys) throw new Error(`subgraph "${definition.name}" has no gateway verification key: configure GOVSHARE_GATEWAY_JWKS_URL or GOVSHARE_GATEWAY_JWKS`);
@@ -92,7 +95,7 @@ export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (
   await guardSubgraph(schema, { definition, model, sql: counted, registry });
 
   // First, so its hooks and 404 handler guard every route registered below.
-  await app.register(gatewayDoor, { subgraph: definition.name, keys: gatewayKeys });
+  await app.register(gatewayDoor, { subgraph: definition.name, keys: gatewayKeys, ...(sharedReplay ? { sharedReplay } : {}) });
   await app.register(mercurius, {
     schema,
     path: '/graphql',
@@ -113,9 +116,14 @@ export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (
   });
 };
 
+/** How long a subgraph keeps an idle connection from the gateway open. */
+export const SUBGRAPH_KEEP_ALIVE_MS = 72_000;
+
 /** A Fastify server hosting one subgraph (the usual deployment: one process, one port). */
 export async function createSubgraphServer(options: SubgraphPluginOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
+  // keepAliveTimeout stated (Fastify's default): the gateway closes its idle sockets well before (30 s), and
+  // a gateway on another stack must close them before this too, or a burst meets sockets closed under it.
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, keepAliveTimeout: SUBGRAPH_KEEP_ALIVE_MS });
   try {
     await app.register(subgraphPlugin, options);
   } catch (error) {
