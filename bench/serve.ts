@@ -4,6 +4,7 @@
  *   gateway-govshare | gateway-policy-off   our gateway with or without the policy layer, on BENCH_GATEWAY_PORT
  *   gateway-bare                             @apollo/gateway with default settings behind startStandaloneServer
  */
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ensureSchemaAndSeed, hostSubgraphs, openDatabase, databaseConfigFromEnv } from '../subgraphs/kit/index.ts';
 import { SAMPLE_SUBGRAPHS } from '../subgraphs/samples.ts';
@@ -21,6 +22,18 @@ const ready = (what: string) => process.stdout.write(`READY ${what}\n`);
 // One signing key for the benchmark's gateway and subgraph processes, generated once under .data/bench/keys.
 const benchDataDir = resolve('.data', 'bench');
 const benchKeyFile = resolve(benchDataDir, 'keys', GENERATED_SIGNING_KEY_FILE);
+/** A data folder whose `records/` starts empty: each run's audit log begins at record 1. */
+function freshRecordsDir(): string {
+  const dir = resolve(benchDataDir, `gateway-${role}`);
+  rmSync(resolve(dir, 'records'), { recursive: true, force: true });
+  return dir;
+}
+async function dropRecordsSchema(url: string): Promise<void> {
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try { await client.query('DROP SCHEMA IF EXISTS govshare CASCADE'); } finally { await client.end(); }
+}
 // Exit (rather than die) on SIGTERM, so --cpu-prof can write its profile.
 process.once('SIGTERM', () => process.exit(0));
 
@@ -39,8 +52,15 @@ if (role === 'subgraphs-govshare' || role === 'subgraphs-bare') {
   if (!process.env.BENCH_JWT_SECRET) throw new Error('BENCH_JWT_SECRET is not set: the orchestrator (bench/run.ts) sets it for the tokens it sends');
   await loadSigningKey({}, benchDataDir);
   const { gatewayConfigFromEnv } = await import('../gateway/config.ts');
+  // The records (audit log included) in an embedded PGlite of the benchmark's own, or in schema govshare on
+  // the benchmark's PostgreSQL server; emptied per run either way, so runs compare.
+  const recordsUrl = process.env.BENCH_STATE_DATABASE_URL;
+  if (recordsUrl) await dropRecordsSchema(recordsUrl);
   const gateway = createGateway({
-    config: { ...gatewayConfigFromEnv({ REDIS_URL: process.env.BENCH_REDIS_URL ?? '' }), port: gatewayPort, subgraphs: endpoints, dataDir: undefined },
+    config: {
+      ...gatewayConfigFromEnv(recordsUrl ? { GOVSHARE_STATE_DATABASE_URL: recordsUrl } : {}),
+      port: gatewayPort, subgraphs: endpoints, dataDir: freshRecordsDir(),
+    },
     env: { GOVSHARE_GATEWAY_KEY: benchKeyFile, GOVSHARE_JWT_SECRET: process.env.BENCH_JWT_SECRET }, enforcePolicy: role === 'gateway-govshare',
   });
   await gateway.start();

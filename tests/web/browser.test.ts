@@ -57,7 +57,13 @@ describe.skipIf(!haveChromium)('playground and catalog in a browser', () => {
       await editor.waitFor({ timeout: 5_000 }).catch(() => {});
     }
     await editor.waitFor();
-    await page.getByRole('button', { name: /^Execute query/ }).click();
+    // GraphiQL can run a freshly switched tab once with the previous tab's operationName (its state lags
+    // the editor under load): the gateway then answers BAD_USER_INPUT, and running it again is what a user does.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await page.getByRole('button', { name: /^Execute query/ }).click();
+      const answered = await page.locator('.graphiql-response', { hasText: expected }).waitFor({ timeout: 5_000 }).then(() => true, () => false);
+      if (answered || !(await responseText(page).catch(() => '')).includes('names no operation')) break;
+    }
     await page.locator('.graphiql-response', { hasText: expected }).waitFor({ timeout: 20_000 }).catch(async (error: Error) => {
       await screenshot(page, `${artifact}-FAILED`, false);
       throw new Error(`${error.message}\nthe response pane shows: ${await responseText(page).catch(() => '?')}`);
