@@ -38,7 +38,8 @@ export class SubgraphCallPolicy {
   constructor(readonly subgraph: string, limits: SubgraphCallLimits = DEFAULT_SUBGRAPH_CALL_LIMITS,
     breaker: { threshold: number; halfOpenAfterMs: number } = { threshold: BREAKER_THRESHOLD, halfOpenAfterMs: BREAKER_HALF_OPEN_AFTER_MS }) {
     // Aggressive: the caller is answered at the deadline even if a socket takes a moment to be torn down.
-    this.deadline = timeout(limits.timeoutMs, TimeoutStrategy.Aggressive);
+    // abortOnReturn off: aborting a finished call's controller builds a DOMException per call (1 % of the gateway's CPU).
+    this.deadline = timeout(limits.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
     this.slots = bulkhead(limits.concurrency, limits.queue);
     this.breaker = circuitBreaker(handleAll, { halfOpenAfter: breaker.halfOpenAfterMs, breaker: new ConsecutiveBreaker(breaker.threshold) });
   }

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { pipeline, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import {
@@ -70,7 +70,9 @@ export const gatewayDoor = fp<GatewayDoorOptions>(async (app, { subgraph, keys, 
         done(null, chunk);
       },
     });
-    return pipeline(payload, tee, () => {});
+    // pipe, not pipeline: pipeline's abort controller builds a DOMException on every request it finishes.
+    payload.on('error', (error) => tee.destroy(error));
+    return payload.pipe(tee);
   });
 
   // After parsing, before any handler: the body hash, then the one use of this jti.
