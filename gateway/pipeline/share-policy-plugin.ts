@@ -132,7 +132,8 @@ export function sharePolicyPlugin(deps: SharePolicyDependencies): ApolloServerPl
           }
           const decision = authorise(analysis, model, context.caller.department, context.caller.purpose, grants, deps.now());
           if (decision.kind === 'denied') {
-            const list = decision.denied.map((d) => `${d.coordinate} (apply for resource ${d.resource} at provider ${d.provider})`).join('; ');
+            // Each refused field says why: no grant (apply for it), or a grant for another purpose (state that one, or apply).
+            const list = decision.denied.map((d) => `${d.coordinate} (apply for resource ${d.resource} at provider ${d.provider}: ${d.reason})`).join('; ');
             throw refuse(context, policyError('SHARE_DENIED',
               `access refused: ${list}. Apply with applyForAccess, stating your purpose.`, 403, { denied: decision.denied }));
           }

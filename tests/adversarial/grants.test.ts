@@ -34,6 +34,7 @@ describe.each(STATE_KINDS)('grants and roles (%s state)', (stateKind) => {
       expect(denied).toMatchObject({ coordinate: 'Person.mobile', resource: 'POP-PERSON', provider: 'public-security' });
       expect(denied.reason).toMatch(/purpose does not match/);
       expect(denied.reason).toContain('核查联系方式');
+      expect(result.body.errors![0]!.message).toContain('purpose does not match');
       expect(leaked(JSON.stringify(result.body))).toEqual([]);
       expect(JSON.stringify(result.body)).not.toContain('138****8000');
     });

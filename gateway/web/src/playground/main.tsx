@@ -31,7 +31,7 @@ function createFetcher(token: string): Fetcher {
       headers[name] = encodeHeaderValue(String(value));
     }
     if (!hasAuthorization) headers.authorization = `Bearer ${token}`;
-    const response = await fetch(GRAPHQL_URL, { method: 'POST', headers, body: JSON.stringify(params) });
+    const response = await fetch(GRAPHQL_URL, { method: 'POST', headers, body: JSON.stringify(withCurrentOperation(params)) });
     const text = await response.text();
     try {
       return JSON.parse(text);
@@ -39,6 +39,20 @@ function createFetcher(token: string): Fetcher {
       return { errors: [{ message: `HTTP ${response.status}: ${text.slice(0, 500)}`, extensions: { code: `HTTP_${response.status}` } }] };
     }
   };
+}
+
+/**
+ * GraphiQL can send a freshly switched tab's document with the previous tab's operationName (its
+ * state lags the editor), which the gateway rightly refuses: keep the name only when the document
+ * defines an operation of that name.
+ */
+function withCurrentOperation(params: Parameters<Fetcher>[0]): Parameters<Fetcher>[0] {
+  const name = params.operationName;
+  if (!name || typeof params.query !== 'string') return params;
+  const defined = new RegExp(`\\b(query|mutation|subscription)\\s+${name.replace(/[^_0-9A-Za-z]/g, '')}\\b`).test(params.query);
+  if (defined) return params;
+  const { operationName: _stale, ...rest } = params;
+  return rest as Parameters<Fetcher>[0];
 }
 
 /** Tabs live as long as the page: each sign-in starts from the saved examples with its own token. */
