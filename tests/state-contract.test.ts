@@ -279,6 +279,22 @@ describe.each(backends.filter((b) => b.available))('$kind state stores', ({ kind
       });
     });
 
+    it('chains on the head another replica moved when its own idea of the head is stale, and writes nothing twice', async () => {
+      const replica = await open();
+      // Alternating one at a time: each append finds the head moved by the other replica since its own last write.
+      const records = [];
+      for (let i = 0; i < 12; i++) records.push(await (i % 2 ? replica : stores).audit.append(sampleEntry(i)));
+      expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+      for (let i = 1; i < records.length; i++) expect(records[i]!.prevHash).toBe(records[i - 1]!.hash);
+      expect(await replica.audit.verify()).toEqual({ ok: true, checked: 12, firstBrokenId: null });
+      const stored = await stores.audit.page({ first: 50, visibleTo: 'all' });
+      expect(stored.records.map((r) => r.seq)).toEqual(Array.from({ length: 12 }, (_, i) => 12 - i));
+      // Then one writer alone again: its own head is current, and the chain goes on from the other's record.
+      const next = await stores.audit.append(sampleEntry(12));
+      expect(next).toMatchObject({ seq: 13, prevHash: records[11]!.hash });
+      expect(await stores.audit.verify()).toEqual({ ok: true, checked: 13, firstBrokenId: null });
+    });
+
     it('gives 200 concurrent appends from two replicas seq 1..200 without gaps, and a valid chain', async () => {
       const replica = await open();
       const appends = Array.from({ length: 200 }, (_, i) => (i % 2 ? replica : stores).audit.append(sampleEntry(i)));

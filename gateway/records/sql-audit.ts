@@ -22,6 +22,8 @@ interface Pending { entry: AuditEntry; resolve(record: AuditRecord): void; rejec
 export class SqlAuditLog implements AuditLog {
   private queue: Pending[] = [];
   private writing = false;
+  /** The head this process last wrote or read: the next batch is chained on it optimistically. */
+  private head: { seq: number; hash: string } | null = null;
 
   constructor(private readonly db: Database) {}
 
@@ -81,9 +83,16 @@ export class SqlAuditLog implements AuditLog {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
-          const records = await this.db.transaction((tx) => writeBatch(tx, batch.map((pending) => pending.entry)));
+          const entries = batch.map((pending) => pending.entry);
+          // One round trip while this process is the only writer; when another replica moved the head
+          // meanwhile, nothing was written and the batch goes through the locking transaction instead.
+          const records = (this.head ? await appendOnHead(this.db, entries, this.head) : null)
+            ?? await this.db.transaction((tx) => writeBatch(tx, entries));
+          const last = records.at(-1)!;
+          this.head = { seq: last.seq, hash: last.hash };
           batch.forEach((pending, i) => pending.resolve(records[i]!));
         } catch (error) {
+          this.head = null;
           const failure = storeUnavailable('append audit record', error);
           for (const pending of batch) pending.reject(failure);
         }
@@ -123,7 +132,55 @@ export class SqlAuditLog implements AuditLog {
 async function writeBatch(tx: Sql, entries: AuditEntry[]): Promise<AuditRecord[]> {
   const [head] = await tx.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM govshare.audit_head FOR UPDATE');
   if (!head) throw new Error('the audit head row is missing');
-  let seq = Number(head.seq);
+  const batch = chain(entries, { seq: Number(head.seq), hash: head.hash });
+  await tx.query(`${BATCH_WRITES} UPDATE govshare.audit_head SET seq = $4, hash = $5`, batch.params);
+  return batch.records;
+}
+
+/**
+ * The same batch as one autocommitted statement, chained on the head this process expects: the head
+ * moves only if it is still that one (the row lock serialises concurrent writers; a second writer's
+ * condition is re-checked after the first commits and fails), and records, index rows and counters are
+ * written only with it. null when the head had moved: nothing was written.
+ */
+async function appendOnHead(db: Sql, entries: AuditEntry[], expected: { seq: number; hash: string }): Promise<AuditRecord[] | null> {
+  const batch = chain(entries, expected);
+  const [row] = await db.query<{ moved: string }>(`
+    WITH moved AS (
+      UPDATE govshare.audit_head SET seq = $4, hash = $5 WHERE seq = $6 AND hash = $7 RETURNING 1 AS ok
+    ), appended AS (
+      INSERT INTO govshare.audit_records (seq, at, record)
+      SELECT (r->>'seq')::bigint, (r->>'at')::timestamptz, r FROM jsonb_array_elements($1::text::jsonb) r WHERE EXISTS (SELECT 1 FROM moved)
+    ), indexed AS (
+      INSERT INTO govshare.audit_index (name, seq)
+      SELECT i->>0, (i->>1)::bigint FROM jsonb_array_elements($2::text::jsonb) i WHERE EXISTS (SELECT 1 FROM moved)
+    ), counted AS (
+      INSERT INTO govshare.audit_counts (name, n)
+      SELECT key, value::bigint FROM jsonb_each_text($3::text::jsonb) WHERE EXISTS (SELECT 1 FROM moved)
+      ON CONFLICT (name) DO UPDATE SET n = govshare.audit_counts.n + excluded.n
+    )
+    SELECT count(*)::text AS moved FROM moved`,
+  [...batch.params, expected.seq, expected.hash]);
+  return row && Number(row.moved) === 1 ? batch.records : null;
+}
+
+/** Records, index rows and counters written together by one batch, below the head statement. */
+const BATCH_WRITES = `
+    WITH appended AS (
+      INSERT INTO govshare.audit_records (seq, at, record)
+      SELECT (r->>'seq')::bigint, (r->>'at')::timestamptz, r FROM jsonb_array_elements($1::text::jsonb) r
+    ), indexed AS (
+      INSERT INTO govshare.audit_index (name, seq)
+      SELECT i->>0, (i->>1)::bigint FROM jsonb_array_elements($2::text::jsonb) i
+    ), counted AS (
+      INSERT INTO govshare.audit_counts (name, n)
+      SELECT key, value::bigint FROM jsonb_each_text($3::text::jsonb)
+      ON CONFLICT (name) DO UPDATE SET n = govshare.audit_counts.n + excluded.n
+    )`;
+
+/** Seals the entries in order on `head`; the statement parameters $1–$5 of either write path. */
+function chain(entries: AuditEntry[], head: { seq: number; hash: string }): { records: AuditRecord[]; params: unknown[] } {
+  let seq = head.seq;
   let hash = head.hash;
   const indexRows: Array<[string, number]> = [];
   const counts: Record<string, number> = {};
@@ -136,20 +193,5 @@ async function writeBatch(tx: Sql, entries: AuditEntry[]): Promise<AuditRecord[]
     }
     return record;
   });
-  // One statement for the whole batch: records, index rows, counters and the head move together.
-  await tx.query(`
-    WITH appended AS (
-      INSERT INTO govshare.audit_records (seq, at, record)
-      SELECT (r->>'seq')::bigint, (r->>'at')::timestamptz, r FROM jsonb_array_elements($1::text::jsonb) r
-    ), indexed AS (
-      INSERT INTO govshare.audit_index (name, seq)
-      SELECT i->>0, (i->>1)::bigint FROM jsonb_array_elements($2::text::jsonb) i
-    ), counted AS (
-      INSERT INTO govshare.audit_counts (name, n)
-      SELECT key, value::bigint FROM jsonb_each_text($3::text::jsonb)
-      ON CONFLICT (name) DO UPDATE SET n = govshare.audit_counts.n + excluded.n
-    )
-    UPDATE govshare.audit_head SET seq = $4, hash = $5`,
-  [JSON.stringify(records), JSON.stringify(indexRows), JSON.stringify(counts), seq, hash]);
-  return records;
+  return { records, params: [JSON.stringify(records), JSON.stringify(indexRows), JSON.stringify(counts), seq, hash] };
 }
