@@ -27,6 +27,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { memoryOf } from './processes.ts';
+import { ensureDatabase } from './databases.ts';
+import { pipelineInOrder } from '../scripts/compare/batches.ts';
 import { fileURLToPath } from 'node:url';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -95,34 +97,6 @@ async function stop(c: Child | null): Promise<void> {
   const timer = setTimeout(() => c.child.kill('SIGKILL'), 5000);
   await c.exited;
   clearTimeout(timer);
-}
-
-/** Creates the benchmark's database on its server when it does not exist yet (seeding follows). */
-async function ensureDatabase(url: string): Promise<void> {
-  const pg = (await import('pg')).default;
-  const target = new URL(url);
-  const name = target.pathname.slice(1);
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`BENCH_COMPARE_DATABASE_URL names database "${name}": letters, digits and _ only`);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Runs `task` over `items` with at most `limit` at once; answers in input order. */
-async function inFlight<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) { const i = next++; results[i] = await task(items[i]!); }
-  }));
-  return results;
 }
 
 /** The consumer applies for `Query.verifyPersons` and the provider approves: the grant the benchmark runs under. */
@@ -211,19 +185,21 @@ async function main(): Promise<void> {
 
     const endToEnd = async () => {
       const t0 = performance.now();
-      const answers = await inFlight(bodies, IN_FLIGHT, async (body) => {
+      // Scheduled as `npm run compare` schedules its batches.
+      const results: Array<Record<string, boolean | number | null>> = [];
+      await pipelineInOrder(bodies, IN_FLIGHT, async (body) => {
         const response = await fetch(`${gatewayUrl}/graphql`, { method: 'POST', headers, body });
         const json = await response.json() as any;
         if (json.errors) throw new Error(`gateway: ${JSON.stringify(json.errors).slice(0, 500)}`);
         return json.data.verifyPersons as Array<Record<string, boolean | number | null>>;
-      });
-      return { ms: performance.now() - t0, results: answers.flat() };
+      }, (answers) => { results.push(...answers); });
+      return { ms: performance.now() - t0, results };
     };
     // The subgraph alone: the same operations, signed as the gateway signs them.
     const subgraphBodies = batches.map((batch) => JSON.stringify({ query, variables: { claims: batch } }));
     const subgraphOnly = async () => {
       const t0 = performance.now();
-      await inFlight(subgraphBodies, IN_FLIGHT, async (subgraphBody) => {
+      await pipelineInOrder(subgraphBodies, IN_FLIGHT, async (subgraphBody) => {
         const signature = await signer.sign({
           aud: 'population', rid: 'bench', sub: CONSUMER, pur: PURPOSE,
           fld: ['Query.verifyPersons', 'PersonVerification.index', 'PersonVerification.found', 'PersonVerification.nameMatches',
@@ -232,7 +208,7 @@ async function main(): Promise<void> {
         const response = await fetch(urls.population!, { method: 'POST', headers: { 'content-type': 'application/json', 'x-govshare-signature': signature }, body: subgraphBody });
         const json = await response.json() as any;
         if (json.errors) throw new Error(`subgraph: ${JSON.stringify(json.errors).slice(0, 500)}`);
-      });
+      }, () => {});
       return performance.now() - t0;
     };
     // The resolver's SQL alone, on its own connection.

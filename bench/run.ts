@@ -8,8 +8,8 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import pg from 'pg';
 import { gatewayThroughput } from './gateway-throughput.ts';
+import { ensureDatabase } from './databases.ts';
 
 const only = process.argv[2];
 mkdirSync('bench/results', { recursive: true });
@@ -23,17 +23,13 @@ mkdirSync('bench/results', { recursive: true });
 async function benchDatabaseUrl(): Promise<string | undefined> {
   if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres', connectionTimeoutMillis: 2000 });
+  const url = 'postgres://postgres@127.0.0.1:5432/govshare_bench';
   try {
-    await admin.connect();
-    const exists = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'govshare_bench'`);
-    if (exists.rowCount === 0) await admin.query('CREATE DATABASE govshare_bench');
-    return 'postgres://postgres@127.0.0.1:5432/govshare_bench';
+    await ensureDatabase(url, 2000);
+    return url;
   } catch {
     console.log('  (no local PostgreSQL: the subgraphs run on embedded PGlite, which bounds both gateways)');
     return undefined;
-  } finally {
-    await admin.end().catch(() => {});
   }
 }
 

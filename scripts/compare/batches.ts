@@ -23,7 +23,7 @@ export async function* inBatches<T>(items: AsyncIterable<T>, size: number): Asyn
  * `done` strictly in input order, one at a time. Memory holds at most `parallel` batches.
  */
 export async function pipelineInOrder<B, R>(
-  batches: AsyncIterable<B>, parallel: number, work: (batch: B) => Promise<R>, done: (result: R, batch: B) => Promise<void> | void,
+  batches: AsyncIterable<B> | Iterable<B>, parallel: number, work: (batch: B) => Promise<R>, done: (result: R, batch: B) => Promise<void> | void,
 ): Promise<void> {
   const inflight: Array<{ batch: B; result: Promise<R> }> = [];
   const settle = async () => {

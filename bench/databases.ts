@@ -1,0 +1,20 @@
+import pg from 'pg';
+
+/**
+ * Creates the benchmark database that `url` names on its server when it does not exist yet (seeding
+ * follows in the caller). Rejects when the server does not answer within `connectTimeoutMs`.
+ */
+export async function ensureDatabase(url: string, connectTimeoutMs = 10_000): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`benchmark database "${name}": letters, digits and _ only`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: connectTimeoutMs });
+  try {
+    await client.connect();
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
