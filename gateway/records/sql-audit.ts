@@ -15,9 +15,11 @@ interface Pending { entry: AuditEntry; resolve(record: AuditRecord): void; rejec
 
 /**
  * The audit log in `govshare.audit_*`. Appends are group-committed: one transaction is in flight per
- * process, and appends arriving meanwhile go together in the next one. Each transaction locks the head row,
- * chains its records on the head it finds (so replicas sharing the database share one chain), inserts them
- * with their index rows and counters, moves the head and commits; only then are the appends resolved.
+ * process, and appends arriving meanwhile go together in the next one. A batch is first chained on the head
+ * this process last wrote and written in one statement that moves the head only if it is still that one;
+ * when another replica moved it, the batch goes through a transaction that locks the head row and chains
+ * on the head it finds (so replicas sharing the database share one chain). Only after the commit are the
+ * appends resolved.
  */
 export class SqlAuditLog implements AuditLog {
   private queue: Pending[] = [];
@@ -133,7 +135,7 @@ async function writeBatch(tx: Sql, entries: AuditEntry[]): Promise<AuditRecord[]
   const [head] = await tx.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM govshare.audit_head FOR UPDATE');
   if (!head) throw new Error('the audit head row is missing');
   const batch = chain(entries, { seq: Number(head.seq), hash: head.hash });
-  await tx.query(`${BATCH_WRITES} UPDATE govshare.audit_head SET seq = $4, hash = $5`, batch.params);
+  await tx.query(`WITH ${batchWrites('')} UPDATE govshare.audit_head SET seq = $4, hash = $5`, batch.params);
   return batch.records;
 }
 
@@ -148,35 +150,29 @@ async function appendOnHead(db: Sql, entries: AuditEntry[], expected: { seq: num
   const [row] = await db.query<{ moved: string }>(`
     WITH moved AS (
       UPDATE govshare.audit_head SET seq = $4, hash = $5 WHERE seq = $6 AND hash = $7 RETURNING 1 AS ok
-    ), appended AS (
-      INSERT INTO govshare.audit_records (seq, at, record)
-      SELECT (r->>'seq')::bigint, (r->>'at')::timestamptz, r FROM jsonb_array_elements($1::text::jsonb) r WHERE EXISTS (SELECT 1 FROM moved)
-    ), indexed AS (
-      INSERT INTO govshare.audit_index (name, seq)
-      SELECT i->>0, (i->>1)::bigint FROM jsonb_array_elements($2::text::jsonb) i WHERE EXISTS (SELECT 1 FROM moved)
-    ), counted AS (
-      INSERT INTO govshare.audit_counts (name, n)
-      SELECT key, value::bigint FROM jsonb_each_text($3::text::jsonb) WHERE EXISTS (SELECT 1 FROM moved)
-      ON CONFLICT (name) DO UPDATE SET n = govshare.audit_counts.n + excluded.n
-    )
+    ), ${batchWrites('WHERE EXISTS (SELECT 1 FROM moved)')}
     SELECT count(*)::text AS moved FROM moved`,
   [...batch.params, expected.seq, expected.hash]);
   return row && Number(row.moved) === 1 ? batch.records : null;
 }
 
-/** Records, index rows and counters written together by one batch, below the head statement. */
-const BATCH_WRITES = `
-    WITH appended AS (
+/**
+ * The CTEs that write one batch's records, index rows and counters (parameters $1–$3), each only where
+ * `condition` holds: the head statement that follows or precedes them decides whether the batch lands.
+ */
+function batchWrites(condition: string): string {
+  return `appended AS (
       INSERT INTO govshare.audit_records (seq, at, record)
-      SELECT (r->>'seq')::bigint, (r->>'at')::timestamptz, r FROM jsonb_array_elements($1::text::jsonb) r
+      SELECT (r->>'seq')::bigint, (r->>'at')::timestamptz, r FROM jsonb_array_elements($1::text::jsonb) r ${condition}
     ), indexed AS (
       INSERT INTO govshare.audit_index (name, seq)
-      SELECT i->>0, (i->>1)::bigint FROM jsonb_array_elements($2::text::jsonb) i
+      SELECT i->>0, (i->>1)::bigint FROM jsonb_array_elements($2::text::jsonb) i ${condition}
     ), counted AS (
       INSERT INTO govshare.audit_counts (name, n)
-      SELECT key, value::bigint FROM jsonb_each_text($3::text::jsonb)
+      SELECT key, value::bigint FROM jsonb_each_text($3::text::jsonb) ${condition}
       ON CONFLICT (name) DO UPDATE SET n = govshare.audit_counts.n + excluded.n
     )`;
+}
 
 /** Seals the entries in order on `head`; the statement parameters $1–$5 of either write path. */
 function chain(entries: AuditEntry[], head: { seq: number; hash: string }): { records: AuditRecord[]; params: unknown[] } {
