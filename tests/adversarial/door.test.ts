@@ -20,14 +20,16 @@ function expectRefused(response: RawResponse, what: string): void {
   for (const secret of SECRETS) expect(response.text, what).not.toContain(secret);
 }
 
+// One stack for both suites: starting seven subgraphs and a gateway twice buys no isolation they need.
+let stack: Stack;
+let port: number;
+beforeAll(async () => {
+  stack = await startStack();
+  port = Number(new URL(stack.subgraphs.find((s) => s.name === 'population')!.url).port);
+});
+afterAll(async () => { await stack?.close(); });
+
 describe('the subgraph door: refused whatever the request target looks like', () => {
-  let stack: Stack;
-  let port: number;
-  beforeAll(async () => {
-    stack = await startStack();
-    port = Number(new URL(stack.subgraphs.find((s) => s.name === 'population')!.url).port);
-  });
-  afterAll(async () => { await stack?.close(); });
 
   const POST_TARGETS = [
     '/graphql', '/%67raphql', '/%67%72%61%70%68%71%6c', '/%67%72%61%70%68%71%6C', '//graphql', '/graphql/', '/graphql?x', '/graphql?x=1#f',
@@ -119,13 +121,6 @@ describe('the subgraph door: refused whatever the request target looks like', ()
 });
 
 describe('the body hash covers the bytes as received, whatever parses them', () => {
-  let stack: Stack;
-  let port: number;
-  beforeAll(async () => {
-    stack = await startStack();
-    port = Number(new URL(stack.subgraphs.find((s) => s.name === 'population')!.url).port);
-  });
-  afterAll(async () => { await stack?.close(); });
 
   /** A genuine gateway signature over `signedBody`, as one captured off the wire would be. */
   const captured = (signedBody: string, fld?: string[]) =>
