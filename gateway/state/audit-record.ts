@@ -1,0 +1,26 @@
+/** One audit record's shape (CONTRACT §6): what the gateway hands over, and what the chain adds to it. */
+export type AuditDecision = 'ALLOWED' | 'DENIED';
+/** What the gateway hands over for one operation. */
+export interface AuditEntry {
+  at: string; requestId: string; consumer: string; operator: string | null; purpose: string | null;
+  operationName: string | null; operationHash: string;
+  fields: string[]; resources: string[]; providers: string[];
+  decision: AuditDecision; maskedFields: string[]; durationMs: number | null;
+  errorCode: string | null;
+  /** HMAC digest of the operation's inputs; inputs themselves are never stored. */
+  inputDigest: string | null;
+  /** 'DATA' for GraphQL data operations, 'PLATFORM' for workflow actions (applications, grants…). */
+  kind: 'DATA' | 'PLATFORM';
+  detail: string | null;
+  /**
+   * A data read's subjects: the keyed digest of each key it read (state/subject-digest.ts) and the
+   * coordinates read of it. Stored beside the record in the same statement (govshare.audit_subjects), not in
+   * it: sealRecord copies only the fields above, so the chain hashes what it always hashed.
+   */
+  subjects?: ReadonlyArray<SubjectRead>;
+  /** Until when those reads stay out of subject access logs (a confidential grant cleared them); null or absent: at once. */
+  embargoUntil?: string | null;
+}
+/** One subject of a data read, as the audit's subject index keeps it. */
+export interface SubjectRead { digest: string; fields: readonly string[] }
+export interface AuditRecord extends AuditEntry { id: string; seq: number; prevHash: string; hash: string }
