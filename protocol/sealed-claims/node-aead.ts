@@ -1,0 +1,45 @@
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
+import { AeadId, type AeadEncryptionContext, type AeadInterface } from '@hpke/core';
+
+/**
+ * AES-128-GCM for @hpke/core's AEAD slot, on node:crypto: the same algorithm as the package's WebCrypto
+ * `Aes128Gcm` (interchangeable ciphertexts, tests/sealed-compare.test.ts), computed in the calling thread.
+ * WebCrypto sends each 512-byte message to the thread pool and back, about 40 µs per message here against
+ * 3 µs in line; a batch of 10,000 claims is 10,000 messages each way. The key schedule, nonces and
+ * sequence numbers stay the package's.
+ */
+export class NodeAes128Gcm implements AeadInterface {
+  readonly id = AeadId.Aes128Gcm;
+  readonly keySize = 16;
+  readonly nonceSize = 12;
+  readonly tagSize = 16;
+
+  createEncryptionContext(key: ArrayBufferLike | ArrayBufferView): AeadEncryptionContext {
+    return new NodeAesGcmContext(createSecretKey(bytes(key)));
+  }
+}
+
+class NodeAesGcmContext implements AeadEncryptionContext {
+  constructor(private readonly key: KeyObject) {}
+
+  async seal(iv: ArrayBufferLike | ArrayBufferView, data: ArrayBufferLike | ArrayBufferView, aad: ArrayBufferLike | ArrayBufferView): Promise<ArrayBuffer> {
+    const cipher = createCipheriv('aes-128-gcm', this.key, bytes(iv));
+    cipher.setAAD(bytes(aad));
+    const out = Buffer.concat([cipher.update(bytes(data)), cipher.final(), cipher.getAuthTag()]);
+    return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer;
+  }
+
+  async open(iv: ArrayBufferLike | ArrayBufferView, data: ArrayBufferLike | ArrayBufferView, aad: ArrayBufferLike | ArrayBufferView): Promise<ArrayBuffer> {
+    const all = bytes(data);
+    if (all.length < 16) throw new Error('ciphertext shorter than its tag');
+    const decipher = createDecipheriv('aes-128-gcm', this.key, bytes(iv), { authTagLength: 16 });
+    decipher.setAAD(bytes(aad));
+    decipher.setAuthTag(all.subarray(all.length - 16));
+    const out = Buffer.concat([decipher.update(all.subarray(0, all.length - 16)), decipher.final()]);
+    return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer;
+  }
+}
+
+function bytes(value: ArrayBufferLike | ArrayBufferView): Uint8Array {
+  return ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : new Uint8Array(value);
+}

@@ -1,0 +1,378 @@
+/**
+ * Attack class: sealed comparisons (issue 17). Claims sealed to the provider's claim key pass the gateway as
+ * ciphertexts; the provider opens them, compares, and seals the results back to the consumer. Here: every way
+ * of moving a sealed claim somewhere it was not sealed for (another request, consumer, resource, purpose,
+ * position, key), tampering with it, or outlasting a key rotation is refused by the provider with
+ * BAD_USER_INPUT and nothing is compared or counted; the §5 limits hold for sealed claims as for plain ones;
+ * a man in the middle cannot hand the CLI a key of its own; and a gateway that served a sealed job holds
+ * none of its claim values, in memory or in its logs.
+ */
+import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateClaimKey, MAX_SEALED_CLAIMS, sealClaims, sealResults, SEALED_CLAIMS_SUITE } from '../../protocol/sealed-claims/index.ts';
+import { claimKeyStore } from '../../subgraphs/kit/claim-key-store.ts';
+import { createGateway, type Gateway } from '../../gateway/app.ts';
+import { gatewayConfigFromEnv } from '../../gateway/config.ts';
+import { generatedJwtSecretPath, loadSigningKey, publishedKeySet } from '../../gateway/keys/index.ts';
+import { readOrCreateKeyFile } from '../../gateway/keys/key-file.ts';
+import { signClaimKey } from '../../gateway/platform/claim-key-signature.ts';
+import { openPrivateState, postGraphQL, startStack, STATE_KINDS, type Stack } from '../support/stack.ts';
+import { grant } from '../support/grants.ts';
+import { as, testToken } from '../support/tokens.ts';
+import { spawnScript, waitFor, type Spawned } from '../support/processes.ts';
+import { freePort } from '../support/ports.ts';
+import { personById, WELL_KNOWN } from '../support/fixtures.ts';
+import { pgliteTemplateDir, REPO_ROOT } from '../support/sample.ts';
+import { testJwtSecret } from '../support/keys.ts';
+import { catalogClaimKey, sealedCompare, sealedQuery } from '../support/sealed.ts';
+import type { StateStores } from '../../gateway/state/index.ts';
+
+const ZHANG = '43010219850312123X';
+const LIU = '43011119750520345X';
+const zhang = personById(ZHANG);
+const CONSUMER = 'civil-affairs';
+const OTHER = 'human-resources';
+const PURPOSE = '低保核对';
+
+describe.each(STATE_KINDS)('sealed claims under attack (%s state)', (stateKind) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ state: stateKind });
+    for (const consumer of [CONSUMER, OTHER]) await grant(stack, consumer, ['Query.verifyPersons', 'Query.verifyEnterprises'], { purpose: PURPOSE });
+  });
+  afterAll(async () => { await stack?.close(); });
+
+  /** The consumer's rows in the provider's claim-limit table: what a comparison would have counted. */
+  const counted = async (consumer: string) => Number((await stack.database.db.query<{ n: string }>(
+    'SELECT count(*)::text AS n FROM population_govshare.govshare_compare_claims WHERE consumer = $1', [consumer]))[0]!.n);
+  const send = (options: Partial<Parameters<typeof sealedCompare>[1]> & { claims: unknown[] }) =>
+    sealedCompare(stack, { resource: 'POP-PERSON', consumer: CONSUMER, purpose: PURPOSE, ...options });
+  const refusal = (call: Awaited<ReturnType<typeof sealedCompare>>) => {
+    expect(call.response.body.data?.verifyPersons ?? null).toBeNull();
+    return call.response.body.errors?.[0]?.extensions;
+  };
+  /** Three names for a subject nobody compared yet: answered only if nothing was counted before. */
+  const names = (n: number) => Array.from({ length: n }, (_, i) => ({ idNumber: LIU, name: `刘${'甲乙丙丁戊己庚辛'[i]}` }));
+
+  it('refuses a tampered ciphertext, compares nothing and counts nothing', async () => {
+    const before = await counted(CONSUMER);
+    const flip = (c: string) => `${c.slice(0, 100)}${c[100] === 'A' ? 'B' : 'A'}${c.slice(101)}`;
+    const call = await send({ claims: names(3), alter: (s) => ({ ...s, sealedClaims: [s.sealedClaims[0], flip(s.sealedClaims[1]!), s.sealedClaims[2]] }) });
+    expect(refusal(call)).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'SEALED_CLAIM_DOES_NOT_OPEN', provider: 'public-security' });
+    expect(await counted(CONSUMER)).toBe(before);
+    // The allowance is whole: three other names for the same person are all answered.
+    const after = await send({ claims: names(6).slice(3) });
+    expect(after.results!.map((r) => r.limited)).toEqual([false, false, false]);
+  });
+
+  it('refuses claims sealed for another request, another consumer, another resource or another purpose', async () => {
+    const claims = [{ idNumber: ZHANG, name: zhang.name }];
+    const before = [await counted(CONSUMER), await counted(OTHER)];
+    // The same ciphertexts under another request id (a replay into a new request, or a sealing swapped in).
+    expect(refusal(await send({ claims, alter: (s) => ({ ...s, sealing: { ...s.sealing, requestId: randomUUID() } }) })))
+      .toMatchObject({ code: 'BAD_USER_INPUT', reason: 'SEALED_CLAIM_DOES_NOT_OPEN' });
+    // Sealed by civil-affairs, sent by human-resources, which holds a grant of its own for the same purpose.
+    expect(refusal(await send({ claims, headers: await as(OTHER, { purpose: PURPOSE }) })))
+      .toMatchObject({ code: 'BAD_USER_INPUT', reason: 'SEALED_CLAIM_DOES_NOT_OPEN' });
+    // Sealed (to population's key) for ENT-ENTERPRISE, sent to verifyPersons.
+    expect(refusal(await send({ claims, bind: { resource: 'ENT-ENTERPRISE' } })))
+      .toMatchObject({ code: 'BAD_USER_INPUT', reason: 'SEALED_CLAIM_DOES_NOT_OPEN' });
+    // Sealed to legal-entity's key, sent to population.
+    expect(refusal(await send({ claims, key: await catalogClaimKey(stack, 'ENT-ENTERPRISE') })))
+      .toMatchObject({ code: 'BAD_USER_INPUT', reason: 'CLAIM_KEY_NOT_CURRENT' });
+    // Sealed for 低保核对, sent for 低保核对：复核 (which the grant covers, so the gateway lets it through).
+    expect(refusal(await send({ claims, headers: await as(CONSUMER, { purpose: `${PURPOSE}：复核` }) })))
+      .toMatchObject({ code: 'BAD_USER_INPUT', reason: 'SEALED_CLAIM_DOES_NOT_OPEN' });
+    expect([await counted(CONSUMER), await counted(OTHER)]).toEqual(before);
+  });
+
+  it('refuses claims reordered, dropped or spliced from another batch', async () => {
+    const a = [{ idNumber: ZHANG }, { idNumber: LIU }, { idNumber: ZHANG, name: zhang.name }];
+    for (const alter of [
+      (s: { sealedClaims: string[]; sealing: object }) => ({ ...s, sealedClaims: [s.sealedClaims[1], s.sealedClaims[0], s.sealedClaims[2]] }),
+      (s: { sealedClaims: string[]; sealing: object }) => ({ ...s, sealedClaims: [s.sealedClaims[1], s.sealedClaims[2]] }),
+    ]) {
+      expect(refusal(await send({ claims: a, alter }))).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'SEALED_CLAIM_DOES_NOT_OPEN' });
+    }
+    const other = await send({ claims: a });
+    const spliced = await send({ claims: a, alter: (s) => ({ ...s, sealedClaims: [s.sealedClaims[0], other.batch.sealedClaims[1], s.sealedClaims[2]] }) });
+    expect(refusal(spliced)).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'SEALED_CLAIM_DOES_NOT_OPEN' });
+    // Claims dropped from the end still open (each keeps its index), but the consumer sees the answer is short.
+    const truncated = send({ claims: a, alter: (s) => ({ ...s, sealedClaims: s.sealedClaims.slice(0, 2) }) });
+    await expect(truncated).rejects.toMatchObject({ reason: 'SEALED_RESULT_DOES_NOT_OPEN', message: '2 sealed results for 3 claims' });
+  });
+
+  it('refuses a sealed batch that asks for flags in clear, and claims in clear beside sealed ones', async () => {
+    const flags = await send({ claims: [{ idNumber: ZHANG }], selection: 'index found sealed' });
+    expect(refusal(flags)).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'SEALED_SELECTION' });
+    const key = await catalogClaimKey(stack, 'POP-PERSON');
+    const batch = await sealClaims(key, { requestId: randomUUID(), consumer: CONSUMER, resource: 'POP-PERSON', purpose: PURPOSE }, [{ idNumber: ZHANG }]);
+    const both = await stack.query('query Both($claims: [PersonClaim!]!, $sealedClaims: [String!]!, $sealing: ClaimSealing!) { verifyPersons(claims: $claims, sealedClaims: $sealedClaims, sealing: $sealing) { index sealed } }',
+      { claims: [{ idNumber: LIU }], sealedClaims: batch.sealedClaims, sealing: batch.sealing }, await as(CONSUMER, { purpose: PURPOSE }));
+    expect(both.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'SEALED_CLAIMS_MALFORMED' });
+  });
+
+  it('holds the §5 limits for sealed claims exactly as for plain ones, sharing one allowance', async () => {
+    const subject = WELL_KNOWN.persons.find((p) => p.idNumber !== ZHANG && p.idNumber !== LIU)!;
+    const guesses = ['甲', '乙', '丙', '丁', subject.name as string].map((name) => ({ idNumber: subject.idNumber, name }));
+    const sealed = await send({ claims: guesses });
+    expect(sealed.results!.map((r) => [r.nameMatches, r.limited])).toEqual([[false, false], [false, false], [false, false], [null, true], [null, true]]);
+    // The same allowance in clear: the real name is still withheld.
+    const plain = await stack.query('query P($claims: [PersonClaim!]!) { verifyPersons(claims: $claims) { nameMatches limited } }',
+      { claims: [{ idNumber: subject.idNumber, name: subject.name }] }, await as(CONSUMER, { purpose: PURPOSE }));
+    expect(plain.body.data.verifyPersons).toEqual([{ nameMatches: null, limited: true }]);
+    // And the other way round: three names in clear, a fourth sealed.
+    const next = WELL_KNOWN.persons.find((p) => ![ZHANG, LIU, subject.idNumber].includes(p.idNumber))!;
+    await stack.query('query P($claims: [PersonClaim!]!) { verifyPersons(claims: $claims) { limited } }',
+      { claims: ['子', '丑', '寅'].map((name) => ({ idNumber: next.idNumber, name })) }, await as(CONSUMER, { purpose: PURPOSE }));
+    const fourth = await send({ claims: [{ idNumber: next.idNumber, name: next.name }] });
+    expect(fourth.results).toEqual([expect.objectContaining({ found: true, nameMatches: null, limited: true })]);
+  });
+
+  it('refuses more sealed claims than a request may carry at the provider itself, counting nothing', async () => {
+    const key = await catalogClaimKey(stack, 'POP-PERSON');
+    const batch = await sealClaims(key, { requestId: randomUUID(), consumer: CONSUMER, resource: 'POP-PERSON', purpose: PURPOSE }, [{ idNumber: ZHANG, name: '张某' }]);
+    const body = JSON.stringify({ query: sealedQuery('POP-PERSON'), variables: { sealedClaims: Array(MAX_SEALED_CLAIMS + 1).fill(batch.sealedClaims[0]), sealing: batch.sealing } });
+    const url = stack.subgraphs.find((s) => s.name === 'population')!.url;
+    const before = await counted(CONSUMER);
+    const signature = await stack.keys.signer.sign({ aud: 'population', rid: 'sealed-attack', sub: CONSUMER, pur: PURPOSE, fld: ['Query.verifyPersons'] }, body);
+    const direct = await postGraphQL(url, body, { 'x-govshare-signature': signature });
+    expect(direct.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'SEALED_CLAIMS_TOO_MANY' });
+    expect(await counted(CONSUMER)).toBe(before);
+  });
+
+  it('lets an answer be opened only as the answer to its own request', async () => {
+    const first = await send({ claims: [{ idNumber: ZHANG }] });
+    const second = await send({ claims: [{ idNumber: LIU }] });
+    const answerOfFirst = first.response.body.data.verifyPersons.map((r: { sealed: string }) => r.sealed);
+    // A gateway (or anyone between) handing the second request the first one's answer.
+    await expect(second.batch.openResults(answerOfFirst)).rejects.toMatchObject({ reason: 'SEALED_RESULT_DOES_NOT_OPEN' });
+    // Nor can anyone without the reply key forge one: sealed to a key of its own choosing, it does not open.
+    const forged = await sealResults({ ...second.batch.sealing, replyKey: (await generateClaimKey()).key },
+      { requestId: second.batch.sealing.requestId, consumer: CONSUMER, resource: 'POP-PERSON', purpose: PURPOSE }, [{ found: true, limited: false }]);
+    await expect(second.batch.openResults(forged)).rejects.toMatchObject({ reason: 'SEALED_RESULT_DOES_NOT_OPEN' });
+  });
+
+  it('answers /claim-key to the gateway\'s signature only', async () => {
+    const base = stack.subgraphs.find((s) => s.name === 'population')!.url.replace(/\/graphql$/, '');
+    expect((await fetch(`${base}/claim-key`)).status).toBe(401);
+    const forOther = await stack.keys.signer.sign({ aud: 'housing', rid: 'x' }, '');
+    expect((await fetch(`${base}/claim-key`, { headers: { 'x-govshare-signature': forOther } })).status).toBe(401);
+    const signed = await stack.keys.signer.sign({ aud: 'population', rid: 'x' }, '');
+    const answer = await fetch(`${base}/claim-key`, { headers: { 'x-govshare-signature': signed } });
+    expect(answer.status).toBe(200);
+    const body = await answer.json() as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(['key', 'kid', 'suite']); // the public half only
+  });
+
+  it('refuses an old claim key after rotation, and serves the new one', async () => {
+    const old = await catalogClaimKey(stack, 'POP-PERSON');
+    const sealedBefore = await sealClaims(old, { requestId: randomUUID(), consumer: CONSUMER, resource: 'POP-PERSON', purpose: PURPOSE }, [{ idNumber: ZHANG, name: zhang.name }]);
+    const rotated = await claimKeyStore(stack.database.db, 'population_govshare').rotate();
+    expect(rotated.kid).not.toBe(old.kid);
+    const before = await counted(CONSUMER);
+    const stale = await stack.query(sealedQuery('POP-PERSON'), { sealedClaims: sealedBefore.sealedClaims, sealing: sealedBefore.sealing }, await as(CONSUMER, { purpose: PURPOSE }));
+    expect(stale.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'CLAIM_KEY_NOT_CURRENT' });
+    // Naming the new key does not make the old ciphertexts open.
+    const relabelled = await stack.query(sealedQuery('POP-PERSON'), { sealedClaims: sealedBefore.sealedClaims, sealing: { ...sealedBefore.sealing, kid: rotated.kid } },
+      await as(CONSUMER, { purpose: PURPOSE }));
+    expect(relabelled.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'SEALED_CLAIM_DOES_NOT_OPEN' });
+    expect(await counted(CONSUMER)).toBe(before);
+    // The old private half is gone from the provider's records: nothing can open those ciphertexts any more.
+    const stored = await stack.database.db.query<{ value: string }>("SELECT value FROM population_govshare.govshare_secret WHERE name = 'claim-key'");
+    expect(stored).toHaveLength(1);
+    expect(JSON.parse(stored[0]!.value).kid).toBe(rotated.kid);
+    // The catalog follows within its cache time (10 s), and the new key works.
+    await waitFor(async () => (await catalogClaimKey(stack, 'POP-PERSON')).kid === rotated.kid, 20_000, 'the catalog to serve the rotated key');
+    const fresh = await send({ claims: [{ idNumber: ZHANG, name: zhang.name }] });
+    expect(fresh.results).toEqual([expect.objectContaining({ found: true, nameMatches: true })]);
+  });
+});
+
+describe('a man in the middle of the catalog', () => {
+  let stack: Stack;
+  let proxy: Server;
+  let proxyUrl: string;
+  let dir: string;
+  beforeAll(async () => {
+    stack = await startStack();
+    await grant(stack, CONSUMER, ['Query.verifyPersons'], { purpose: PURPOSE });
+    dir = mkdtempSync(join(tmpdir(), 'govshare-sealed-mitm-'));
+    // Forwards everything to the gateway, but answers the CLI's claim-key question with a key of its own, signed by a key of its own.
+    const mine = await generateClaimKey();
+    const myKey = await loadSigningKey({}, mkdtempSync(join(tmpdir(), 'govshare-mitm-key-')));
+    proxy = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks);
+      const upstream = await fetch(`${stack.gatewayUrl}${req.url}`, {
+        method: req.method, body: req.method === 'GET' ? undefined : body,
+        headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)) as Array<[string, string]>),
+      });
+      let text = await upstream.text();
+      if (body.toString().includes('"operationName":"ClaimKey"')) {
+        const answer = JSON.parse(text);
+        answer.data.resource.claimKey = { kid: mine.kid, key: mine.key, suite: SEALED_CLAIMS_SUITE,
+          signature: signClaimKey(myKey, { sub: 'POP-PERSON', provider: 'public-security', kid: mine.kid, key: mine.key, suite: SEALED_CLAIMS_SUITE }, new Date()) };
+        text = JSON.stringify(answer);
+      }
+      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(text);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => proxy?.close(resolve));
+    await stack?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('cannot make the CLI seal to a key the gateway did not sign: it stops before sealing a claim', async () => {
+    const input = join(dir, 'claims.csv');
+    writeFileSync(input, `idNumber,name\r\n${ZHANG},${zhang.name}\r\n`);
+    const cli = spawnScript('scripts/compare.ts', ['--resource', 'POP-PERSON', '--in', input, '--out', join(dir, 'out.csv'), '--gateway', proxyUrl, '--purpose', PURPOSE],
+      { GOVSHARE_TOKEN: await testToken(CONSUMER) });
+    expect(await cli.exited).toBe(1);
+    expect(cli.output()).toContain('CLAIM_KEY_UNVERIFIED');
+    expect(cli.output()).not.toContain(zhang.name);
+    const page = await stack.state.audit.page({ first: 20, visibleTo: 'all', consumer: CONSUMER });
+    expect(page.records.filter((r) => r.operationName === 'CompareBatch')).toEqual([]);
+  });
+});
+
+describe('a gateway that served a sealed job holds none of its claim values', () => {
+  // The gateway runs in this process; the provider and the consumer (the CLI) in processes of their own, and the
+  // claims files are written by another: this process meets a claim value only through the gateway, or when it
+  // reads the files, after its heap snapshots are taken.
+  const ROWS = 6_000;
+  let dir: string;
+  let subgraphs: Spawned | undefined;
+  let gateway: Gateway | undefined;
+  let state: StateStores | undefined;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'govshare-sealed-memory-'));
+    const dataDir = join(dir, 'gateway');
+    mkdirSync(dataDir);
+    readOrCreateKeyFile(generatedJwtSecretPath(dataDir), testJwtSecret);
+    const signing = await loadSigningKey({}, dataDir);
+    const jwksFile = join(dir, 'jwks.json');
+    writeFileSync(jwksFile, JSON.stringify(publishedKeySet(signing, {})));
+    const subgraphData = join(dir, 'subgraphs');
+    if (existsSync(pgliteTemplateDir())) {
+      cpSync(pgliteTemplateDir(), join(subgraphData, 'pglite', 'population'), { recursive: true, filter: (src) => !src.endsWith('postmaster.pid') });
+    }
+    const port = await freePort();
+    subgraphs = spawnScript('subgraphs/main.ts', ['population'], {
+      GOVSHARE_GATEWAY_JWKS: jwksFile, SUBGRAPH_PORT: String(port), GOVSHARE_DATA_DIR: subgraphData,
+      GOVSHARE_SAMPLE_PERSONS: '300', GOVSHARE_SEED: '42', DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'warn',
+    });
+    await waitFor(async () => subgraphs!.output().includes('population ready at'), 120_000, 'the population subgraph');
+    state = await openPrivateState('pglite');
+    const config = gatewayConfigFromEnv({ LOG_LEVEL: 'trace' });
+    gateway = createGateway({
+      // A heap snapshot stops this process for seconds, and the gateway's subgraph deadline with it: a long one here.
+      config: { ...config, dataDir, port: 0, subgraphs: [{ name: 'population', url: `http://127.0.0.1:${port}/graphql` }],
+        subgraphCalls: { ...config.subgraphCalls, timeoutMs: 600_000 } },
+      env: {}, state, logDestination: { write: (line) => { lines.push(line); } },
+    });
+    await gateway.start();
+    await state.grants.create({ consumer: CONSUMER, resource: 'POP-PERSON', fields: ['Query.verifyPersons'], raw: false, purpose: PURPOSE,
+      validUntil: new Date(Date.now() + 3_600_000).toISOString() }, new Date());
+    for (const name of ['sealed.csv', 'plain.csv']) {
+      const written = spawnSync(process.execPath, ['--import', 'tsx', 'tests/support/sealed-claims-csv.ts', join(dir, name), String(ROWS)], { cwd: REPO_ROOT, encoding: 'utf8' });
+      expect(written.status, written.stderr).toBe(0);
+    }
+  }, 240_000);
+  afterAll(async () => {
+    await gateway?.close();
+    await state?.close();
+    await subgraphs?.kill();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /**
+   * Runs the CLI over `input` and writes heap snapshots of this process while its batches are at the gateway
+   * (each once a new batch's results are in and the CLI still runs), then, when `after`, one after it finished.
+   */
+  async function jobWithSnapshots(name: string, extra: string[], during: number, after: boolean): Promise<string[]> {
+    const results = join(dir, `${name}-results.csv`);
+    const cli = spawnScript('scripts/compare.ts', ['--resource', 'POP-PERSON', '--in', join(dir, `${name}.csv`), '--out', results,
+      '--gateway', gateway!.url, '--purpose', PURPOSE, '--batch', '500', ...extra], { GOVSHARE_TOKEN: await testToken(CONSUMER) });
+    const snapshots: string[] = [];
+    let seen = 0;
+    while (cli.child.exitCode === null && snapshots.length < during) {
+      const rows = existsSync(results) ? readFileSync(results, 'latin1').split('\n').length : 0;
+      if (rows > seen + 500) {
+        seen = rows;
+        snapshots.push(writeHeapSnapshot(join(dir, `${name}-${snapshots.length}.heapsnapshot`)));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await cli.exited, cli.output()).toBe(0);
+    expect(snapshots.length, 'snapshots taken while the job ran').toBeGreaterThan(0);
+    if (after) snapshots.push(writeHeapSnapshot(join(dir, `${name}-after.heapsnapshot`)));
+    expect(readFileSync(results, 'utf8').split('\r\n').filter(Boolean)).toHaveLength(ROWS + 1);
+    return snapshots;
+  }
+
+  /** A claims file's values: ID numbers, the markers in names and addresses, and addresses without one. */
+  function needles(name: string) {
+    const rows = readFileSync(join(dir, `${name}.csv`), 'utf8').split('\r\n').slice(1).filter(Boolean).map((l) => l.split(','));
+    const known = JSON.stringify(WELL_KNOWN);
+    return {
+      ids: new Set(rows.map((r) => r[0]!)),
+      markers: new Set(rows.flatMap((r) => [r[1]!, r[3]!]).flatMap((v) => v.match(/SEAL[A-Z]{12}/g) ?? [])),
+      addresses: [...new Set(rows.filter((r) => !r[1]!.includes('SEAL')).map((r) => r[3]!))].filter((v) => v.length >= 8 && !known.includes(v)).slice(0, 40),
+    };
+  }
+
+  // The heap as V8 writes it: JSON strings, non-ASCII characters as \uXXXX; ASCII runs stay whole.
+  const found = (text: string, pattern: RegExp, wanted: Set<string>) => [...new Set(text.match(pattern) ?? [])].filter((m) => wanted.has(m));
+  const escaped = (value: string) => [...value].map((c) => (c.charCodeAt(0) < 128 ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)).join('');
+
+  it('finds no ID number, name or address of the job in the gateway\'s heap, during the job or after, nor in its log lines', async () => {
+    // Each snapshot of this process (every suite's modules are loaded in it) costs seconds: two during
+    // the sealed job and one after it, and for the control one during the plain job, which is enough to find claims.
+    const sealedSnapshots = await jobWithSnapshots('sealed', [], 2, true);
+    const sealedLines = lines.length;
+    // The control: the same kind of job in clear, through the same gateway, snapshots taken the same way.
+    const plainSnapshots = await jobWithSnapshots('plain', ['--plain'], 1, false);
+
+    // Only now does this process read the claims.
+    const sealed = needles('sealed');
+    const plain = needles('plain');
+    expect(sealed.ids.size).toBeGreaterThan(250);
+    expect(sealed.markers.size).toBe(ROWS); // a name and an address marker in every other row
+    expect(sealed.addresses.length).toBeGreaterThan(20);
+    for (const file of sealedSnapshots) {
+      const heap = readFileSync(file).toString('latin1');
+      expect(found(heap, /[1-9]\d{16}[\dX]/g, sealed.ids), file).toEqual([]);
+      expect(found(heap, /SEAL[A-Z]{12}/g, sealed.markers), file).toEqual([]);
+      for (const value of sealed.addresses) expect(heap.includes(escaped(value)), `${value} in ${file}`).toBe(false);
+      rmSync(file);
+    }
+    // In clear, the gateway holds the claims of the batches it is serving: the search finds them.
+    let seenInClear = 0;
+    for (const file of plainSnapshots) {
+      const heap = readFileSync(file).toString('latin1');
+      seenInClear += found(heap, /[1-9]\d{16}[\dX]/g, plain.ids).length + found(heap, /SEAL[A-Z]{12}/g, plain.markers).length;
+      rmSync(file);
+    }
+    expect(seenInClear, 'claim values found in the heap while the plain job ran').toBeGreaterThan(0);
+
+    const logs = lines.slice(0, sealedLines).join('\n');
+    expect(found(logs, /[1-9]\d{16}[\dX]/g, sealed.ids)).toEqual([]);
+    expect(found(logs, /SEAL[A-Z]{12}/g, sealed.markers)).toEqual([]);
+    for (const value of sealed.addresses) expect(logs.includes(value), `${value} in the gateway's logs`).toBe(false);
+    // The log did record the job: its requests, with their ids, just not what they carried.
+    expect(lines.slice(0, sealedLines).filter((l) => l.includes('"request completed"')).length).toBeGreaterThanOrEqual(ROWS / 500);
+  }, 600_000);
+});
