@@ -93,22 +93,38 @@ describe('rate limits shared by gateway replicas (Redis token bucket)', () => {
     const prefix = `govshare-rl-${Date.now()}:`;
     const gateways = ports.map((port) => spawnScript('gateway/main.ts', [], {
       GATEWAY_PORT: String(port), GOVSHARE_SUBGRAPHS: `weather=${subgraph.url}`, REDIS_URL: redis.url,
-      GOVSHARE_REDIS_PREFIX: prefix, GOVSHARE_RATE_LIMIT: '1', GOVSHARE_RATE_BURST: '6',
+      GOVSHARE_REDIS_PREFIX: prefix, // One token per 20 s: however slow a loaded machine answers these eight requests, none refills mid-test.
+      GOVSHARE_RATE_LIMIT: '0.05', GOVSHARE_RATE_BURST: '6',
     }));
     try {
       for (const port of ports) await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 60_000, `gateway on ${port}`);
-      const tax = await as('tax');
-      const ask = (i: number) => postGraphQL(`http://127.0.0.1:${ports[i % 2]}/graphql`, { query: '{ weather { text } }' }, tax);
-      const statuses: number[] = [];
-      for (let i = 0; i < 6; i++) statuses.push((await ask(i)).status);
-      expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
-      for (const i of [0, 1]) {
-        const limited = await ask(i);
+      const ask = async (i: number, department: string) => postGraphQL(`http://127.0.0.1:${ports[i % 2]}/graphql`, { query: '{ weather { text } }' }, await as(department));
+      // Warm both processes' Redis connections (and the script load) with another department's calls.
+      for (const i of [0, 1]) expect((await ask(i, 'development-reform')).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 1_200)); // past any SHARED_LIMIT_RETRY_MS the warm-up began
+      // A check Redis does not answer within 200 ms FAILS OPEN to the process' own bucket, with a warning
+      // (tested above); on a loaded machine a fresh process can be that slow, and then the one-bucket claim
+      // is not what is measured. Such a burst is told apart by the warning and measured again with a
+      // fresh department, twice at most.
+      const OUTAGE = 'rate limits: Redis does not answer';
+      let measured: { statuses: number[]; limited: Awaited<ReturnType<typeof ask>>[] } | undefined;
+      for (const department of ['tax', 'housing', 'human-resources']) {
+        const before = gateways.map((g) => g.output().length);
+        const statuses: number[] = [];
+        for (let i = 0; i < 6; i++) statuses.push((await ask(i, department)).status);
+        const limited = [await ask(0, department), await ask(1, department)];
+        if (!gateways.some((g, i) => g.output().slice(before[i]).includes(OUTAGE))) { measured = { statuses, limited }; break; }
+        console.log(`[rate-limit] a gateway process failed open during the ${department} burst; measuring again`);
+        await new Promise((resolve) => setTimeout(resolve, 1_200));
+      }
+      expect(measured, 'every burst met a gateway process failing open').toBeDefined();
+      expect(measured!.statuses).toEqual([200, 200, 200, 200, 200, 200]);
+      for (const limited of measured!.limited) {
         expect(limited.status).toBe(429);
         expect(limited.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
         expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       }
-      expect((await postGraphQL(`http://127.0.0.1:${ports[1]}/graphql`, { query: '{ weather { text } }' }, await as('housing'))).status).toBe(200);
+      expect((await ask(1, 'civil-affairs')).status).toBe(200);
     } finally {
       await Promise.all(gateways.map((g) => g.kill()));
       await subgraph.close();
