@@ -1,7 +1,25 @@
+import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
+
+/**
+ * Files that need nothing of their own beyond the CPU — no stack, database, Redis, port taken or
+ * browser: pure functions, the repository's files, processes that stop at their configuration.
+ */
+const UNIT = [
+  'tests/analyse.test.ts',
+  'tests/composition-rules.test.ts',
+  'tests/config.test.ts',
+  'tests/kit-lookup-day.test.ts',
+  'tests/masking.test.ts',
+  'tests/sample-data.test.ts',
+  'tests/workdays.test.ts',
+  'tests/adversarial/no-secrets-in-tree.test.ts',
+  'tests/adversarial/signature-fast-path.test.ts',
+  'tests/deploy/manifests.test.ts',
+];
 
 export default defineConfig({
   resolve: {
@@ -10,12 +28,32 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
-    include: ['tests/**/*.test.ts'],
-    globalSetup: ['tests/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
-    // Integration suites start whole stacks on real ports and databases; run files one at a time
-    // so two stacks never compete for the two cores and the same database.
-    fileParallelism: false,
+    // `vitest run` runs both projects: the units first, side by side, then the integration suites.
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: UNIT, maxWorkers: Math.max(2, availableParallelism()) },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['tests/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...UNIT],
+          globalSetup: ['tests/global-setup.ts'],
+          // Integration suites start whole stacks on real ports and databases; run files one at a time
+          // so two stacks never compete for the two cores and the same database.
+          fileParallelism: false,
+          // One process for all of them, its modules loaded and compiled once: a fresh process per file
+          // spent seconds importing and warming up the same gateway before its first test. Every suite
+          // closes what it started (stacks, servers, processes, telemetry) in its afterAll.
+          isolate: false,
+          // After the units (a group of its own: its one worker differs from theirs).
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

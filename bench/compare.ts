@@ -19,14 +19,12 @@
  * `BENCH_NODE_FLAGS` adds node flags to the child processes (`--cpu-prof --cpu-prof-dir=…` to profile).
  * Internal: `--serve-subgraphs` is the child process of step 1.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { memoryOf } from './processes.ts';
+import { memoryOf, startScript, stopScript, waitForOutput, type ScriptChild } from './processes.ts';
 import { ensureDatabase } from './databases.ts';
 import { pipelineInOrder } from '../scripts/compare/batches.ts';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +41,7 @@ const CONSUMER = 'civil-affairs';
 const PURPOSE = '基准测试';
 /** Extra node flags for the child processes, e.g. `BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=prof"` to profile them. */
 const CHILD_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+const startChild = (args: string[], env: Record<string, string>) => startScript(args, env, CHILD_FLAGS);
 
 const { values: options } = parseArgs({
   options: {
@@ -67,36 +66,6 @@ async function serveSubgraphs(): Promise<void> {
   const stop = async () => { await Promise.all(hosted.map((h) => h.app.close())); await db.close(); process.exit(0); };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-}
-
-interface Child { child: ChildProcess; output: () => string; exited: Promise<number | null> }
-
-function start(args: string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [...CHILD_FLAGS, '--import', 'tsx', ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk) => { output += chunk; });
-  child.stderr!.on('data', (chunk) => { output += chunk; });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitForOutput(c: Child, pattern: RegExp, timeoutMs: number, what: string): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = c.output().match(pattern);
-    if (match) return match;
-    if (c.child.exitCode !== null) throw new Error(`${what} exited (${c.child.exitCode}):\n${c.output()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${c.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function stop(c: Child | null): Promise<void> {
-  if (!c || c.child.exitCode !== null || c.child.signalCode !== null) return;
-  c.child.kill('SIGTERM');
-  const timer = setTimeout(() => c.child.kill('SIGKILL'), 5000);
-  await c.exited;
-  clearTimeout(timer);
 }
 
 /** The consumer applies for `Query.verifyPersons` and the provider approves: the grant the benchmark runs under. */
@@ -134,8 +103,8 @@ async function main(): Promise<void> {
 
   const { cpus, loadavg } = await import('node:os');
   const loadAtStart = loadavg().map((x) => round(x, 2));
-  let subgraphs: Child | null = null;
-  let gateway: Child | null = null;
+  let subgraphs: ScriptChild | null = null;
+  let gateway: ScriptChild | null = null;
   const work = mkdtempSync(join(tmpdir(), 'govshare-bench-compare-'));
   // Keys of this run only: the gateway signs with the private key, the subgraphs get the public JWKS.
   const pem = generateSigningKeyPem();
@@ -149,12 +118,12 @@ async function main(): Promise<void> {
   try {
     console.log(`database ${DATABASE_URL}`);
     let started = Date.now();
-    subgraphs = start(['bench/compare.ts', '--serve-subgraphs'], { DATABASE_URL, GOVSHARE_GATEWAY_JWKS: jwksFile });
+    subgraphs = startChild(['bench/compare.ts', '--serve-subgraphs'], { DATABASE_URL, GOVSHARE_GATEWAY_JWKS: jwksFile });
     const urls = JSON.parse((await waitForOutput(subgraphs, /^READY (.*)$/m, 600_000, 'the subgraphs'))[1]!) as Record<string, string>;
     console.log(`subgraphs ready in ${Date.now() - started} ms`);
 
     started = Date.now();
-    gateway = start(['gateway/main.ts'], {
+    gateway = startChild(['gateway/main.ts'], {
       GATEWAY_PORT: '0', GOVSHARE_DATA_DIR: join(work, 'gateway-data'), GOVSHARE_GATEWAY_KEY: keyFile, GOVSHARE_JWT_SECRET: jwtSecret,
       GOVSHARE_SUBGRAPHS: Object.entries(urls).map(([name, url]) => `${name}=${url}`).join(','),
     });
@@ -267,7 +236,7 @@ async function main(): Promise<void> {
       await once(out, 'finish');
       console.log(`wrote ${n.toLocaleString('en-US')} claims (${round(statSync(input).size / 1024 / 1024)} MB) in ${Date.now() - started} ms`);
       const t0 = performance.now();
-      const run = start(['scripts/compare.ts', '--resource', 'POP-PERSON', '--in', input, '--out', output, '--gateway', gatewayUrl,
+      const run = startChild(['scripts/compare.ts', '--resource', 'POP-PERSON', '--in', input, '--out', output, '--gateway', gatewayUrl,
         '--purpose', PURPOSE, '--batch', String(cliBatch), '--parallel', String(cliParallel)], { GOVSHARE_TOKEN: token });
       let cliPeak = 0;
       const poll = setInterval(() => { try { cliPeak = Math.max(cliPeak, memoryOf(run.child.pid!).peakMb); } catch { /* exited */ } }, 200);
@@ -313,8 +282,8 @@ async function main(): Promise<void> {
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`results written to ${file}`);
   } finally {
-    await stop(gateway);
-    await stop(subgraphs);
+    await stopScript(gateway);
+    await stopScript(subgraphs);
     rmSync(work, { recursive: true, force: true });
   }
 }

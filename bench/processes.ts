@@ -10,11 +10,13 @@ export function serve(role: string, env: Record<string, string> = {}): Promise<B
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${role} did not start: ${output.slice(-1000)}`)), 180_000);
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
+    // Only the tail is kept: a gateway logs a line per request, for the whole run.
+    const keep = (chunk: Buffer) => { output = (output + chunk).slice(-4000); };
+    child.stdout!.on('data', (chunk: Buffer) => {
+      keep(chunk);
       if (output.includes(`READY ${role}`)) { clearTimeout(timer); resolve(handle(child)); }
     });
-    child.stderr!.on('data', (chunk) => { output += chunk; });
+    child.stderr!.on('data', keep);
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${role} exited ${code}: ${output.slice(-1000)}`)); });
   });
 }
@@ -68,4 +70,40 @@ export function load(env: Record<string, string>): Promise<Record<string, any>> 
   return new Promise((resolve, reject) => child.on('close', (code) => {
     try { resolve(JSON.parse(output.trim().split('\n').at(-1)!)); } catch { reject(new Error(`load generator exited ${code}: ${output}`)); }
   }));
+}
+
+/** A script of this repository in its own Node process, its stdout and stderr collected. */
+export interface ScriptChild { child: ChildProcess; output: () => string; exited: Promise<number | null> }
+
+const REPO = new URL('..', import.meta.url).pathname;
+
+/** Starts `node [flags] --import tsx <args>` in the repository with `env` added to this process's. */
+export function startScript(args: string[], env: Record<string, string>, flags: readonly string[] = []): ScriptChild {
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => { output += chunk; });
+  child.stderr!.on('data', (chunk) => { output += chunk; });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+/** Resolves with the first match of `pattern` in the child's output; throws if it exits or the time passes first. */
+export async function waitForOutput(c: ScriptChild, pattern: RegExp, timeoutMs: number, what: string): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = c.output().match(pattern);
+    if (match) return match;
+    if (c.child.exitCode !== null) throw new Error(`${what} exited (${c.child.exitCode}):\n${c.output()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${c.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** SIGTERM, then SIGKILL after 5 s; resolves once the child has exited. */
+export async function stopScript(c: ScriptChild | null): Promise<void> {
+  if (!c || c.child.exitCode !== null || c.child.signalCode !== null) return;
+  c.child.kill('SIGTERM');
+  const timer = setTimeout(() => c.child.kill('SIGKILL'), 5000);
+  await c.exited;
+  clearTimeout(timer);
 }

@@ -4,7 +4,9 @@
  *   2. comparisons: 10,000 claims end to end against PostgreSQL with 1,000,000 persons, and the
  *      streaming CLI over 1,000,000 claims (BENCH_COMPARE_DATABASE_URL, default the local govshare_big,
  *      seeded with a million persons on first use: about 100 s)
- * Results go to bench/results/*.json. `npm run bench -- throughput` or `-- compare` runs one part.
+ *   3. start-up: `npm start` ready on a fresh and on a warm data folder, and the memory of everything it starts
+ *   4. `-- audit-scale` only when named: the audit log at 10,000,000 records (bench/audit-scale.ts)
+ * Results go to bench/results/*.json. `npm run bench -- throughput`, `-- compare` or `-- startup` runs one part.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -34,15 +36,34 @@ async function benchDatabaseUrl(): Promise<string | undefined> {
 }
 
 if (!only || only === 'throughput') {
-  console.log('gateway throughput (one query across five subgraphs, CONDITIONAL masked field, 16 concurrent clients)');
+  console.log('gateway throughput (lookup1, join5 and list50 through govshare, bare @apollo/gateway and Hive Gateway; 16 concurrent clients)');
   const databaseUrl = await benchDatabaseUrl();
   if (databaseUrl) process.env.DATABASE_URL = databaseUrl;
   const outcome = await gatewayThroughput();
   writeFileSync('bench/results/gateway-throughput.json', JSON.stringify(outcome, null, 2));
-  const { speedupOverBare, policyCost, gatewayCpuSpeedupOverBare, policyCpuCost, p99VersusBare, embeddedSpeedupOverBare } = outcome.summary as Record<string, number>;
-  console.log(`  ${(outcome.summary as { headline: string }).headline} / bare @apollo/gateway: ${speedupOverBare!.toFixed(2)}× requests/s (target ≥ 1.5×); ${gatewayCpuSpeedupOverBare!.toFixed(2)}× less gateway CPU per request; p99 ${p99VersusBare!.toFixed(2)}× bare's (target ≤ 1)`);
-  console.log(`  records in embedded PGlite / bare: ${embeddedSpeedupOverBare!.toFixed(2)}× requests/s`);
-  console.log(`  policy layer cost vs policy off: ${(policyCost! * 100).toFixed(1)} % requests/s (target ≤ 5 %); ${(policyCpuCost! * 100).toFixed(1)} % gateway CPU per request`);
+  const workloads = (outcome.summary as { workloads: Record<string, Record<string, number | string>> }).workloads;
+  const x = (value: number | string | undefined) => (typeof value === 'number' && Number.isFinite(value) ? `${value.toFixed(2)}×` : '—');
+  for (const [name, w] of Object.entries(workloads)) {
+    console.log(`  ${name}: ${w.headline} / bare @apollo/gateway ${x(w.speedupOverBare)} requests/s (target ≥ 1.5×), / Hive Gateway ${x(w.speedupOverHive)} (≥ 1.2×), / Hive + router-runtime ${x(w.speedupOverHiveRouter)} (≥ 1×); `
+      + `p99 ${x(w.p99VersusBare)} bare's (≤ 1); policy layer ${(100 * Number(w.policyCost)).toFixed(1)} % (≤ 5 %); ${x(w.gatewayCpuSpeedupOverBare)} less gateway CPU per request than bare`);
+  }
+}
+
+if (!only || only === 'startup') {
+  console.log('\nstart-up time and memory of npm start (bench/startup.ts)');
+  const { startupBench, startupTable } = await import('./startup.ts');
+  const result = await startupBench();
+  writeFileSync('bench/results/startup.json', JSON.stringify(result, null, 2));
+  console.log(startupTable(result));
+}
+
+// Only when named: seeding its 10,000,000-record log takes tens of minutes the first time.
+if (only === 'audit-scale') {
+  console.log('\nthe audit log at scale (bench/audit-scale.ts)');
+  const { auditScale, auditScaleTable } = await import('./audit-scale.ts');
+  const result = await auditScale();
+  writeFileSync('bench/results/audit-scale.json', JSON.stringify(result, null, 2));
+  console.log(auditScaleTable(result));
 }
 
 if (!only || only === 'compare') {
@@ -50,4 +71,5 @@ if (!only || only === 'compare') {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/compare.ts', ...process.argv.slice(3)], { stdio: 'inherit' });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (code !== 0) process.exitCode = code ?? 1;
+  console.log('\nsealed comparisons (bench/sealed-compare.ts)'); await (await import('./sealed-compare.ts')).sealedCompareBench();
 }

@@ -1,9 +1,23 @@
-import { gatewayConfigFromEnv } from './config.ts';
+import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
 import { createGateway } from './app.ts';
 import { CompositionFailedError } from './composition/supergraph-source.ts';
+import { startTelemetry } from '../protocol/telemetry.ts';
 
-const config = gatewayConfigFromEnv(process.env);
-const gateway = createGateway({ config, log: (message) => console.log(`[gateway] ${message}`) });
+// The only read of the environment: a bad value stops here, naming the variable, before anything listens.
+const config: Readonly<GatewayConfig> = (() => {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) console.error(`[gateway] configuration: ${problem}`);
+    console.error('[gateway] not started: see README "Configuration"');
+    return process.exit(1);
+  }
+})();
+// Traces only with OTEL_EXPORTER_OTLP_ENDPOINT (checked above), registered before the gateway makes a span.
+const telemetry = await startTelemetry(process.env, 'govshare-gateway');
+// No `log`: the gateway's lines are JSON on stdout (LOG_LEVEL); the lines below stay plain, for people.
+const gateway = createGateway({ config });
 
 /** Past the drain, Apollo and the stores get this long to close before the process ends regardless. */
 const CLOSE_GRACE_MS = 5_000;
@@ -25,11 +39,17 @@ const stop = async (signal: NodeJS.Signals) => {
   } catch (error) {
     console.error(`[gateway] while stopping: ${(error as Error).message}`);
   }
+  await telemetry?.shutdown().catch(() => {}); // the last spans, exported before the process ends
   console.log(`[gateway] stopped in ${Date.now() - started} ms`);
   process.exit(0);
 };
 process.once('SIGINT', shutdown);
 process.once('SIGTERM', shutdown);
+// SIGHUP reads the signing key and the published keys again: a key rotation without a restart (README
+// "Rotating the gateway's key"). A file that cannot be read changes nothing: the keys in use stay.
+process.on('SIGHUP', () => {
+  gateway.reloadKeys().catch((error: Error) => console.error(`[gateway] SIGHUP: keys not reloaded, still signing with the previous key: ${error.message}`));
+});
 
 try {
   await gateway.start();

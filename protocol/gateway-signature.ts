@@ -76,8 +76,10 @@ export interface RequestSigner {
  * itself; at five or six subgraph calls per request that is most of the gateway's own CPU budget. The
  * output is a plain compact JWS (RFC 7515) that jose — and any JWT library — verifies (the tests do);
  * the header segment is encoded once. Verification, key import and the JWKS stay with jose.
+ * `ttlSeconds`: the signature's lifetime, SIGNATURE_TTL_SECONDS unless configured shorter
+ * (`GOVSHARE_SIGNATURE_TTL_SECONDS`; verifiers accept up to MAX_SIGNATURE_LIFETIME_SECONDS).
  */
-export function createRequestSigner(key: SigningKey): RequestSigner {
+export function createRequestSigner(key: SigningKey, ttlSeconds = SIGNATURE_TTL_SECONDS): RequestSigner {
   const header = Buffer.from(JSON.stringify({ alg: key.alg, kid: key.kid, typ: 'JWT' })).toString('base64url');
   // ES256 wants the raw R||S form of the signature (JWA §3.4), not DER.
   const signWith = key.alg === 'EdDSA'
@@ -88,7 +90,7 @@ export function createRequestSigner(key: SigningKey): RequestSigner {
     async sign(input, body, nowSeconds = Math.floor(Date.now() / 1000)) {
       const claims: SignatureClaims = {
         iss: SIGNATURE_ISSUER, ...input,
-        iat: nowSeconds, exp: nowSeconds + SIGNATURE_TTL_SECONDS, jti: randomUUID(), bh: bodyHash(body),
+        iat: nowSeconds, exp: nowSeconds + ttlSeconds, jti: randomUUID(), bh: bodyHash(body),
       };
       const signingInput = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
       return `${signingInput}.${signWith(Buffer.from(signingInput)).toString('base64url')}`;
@@ -101,7 +103,21 @@ export function createRequestSigner(key: SigningKey): RequestSigner {
 /** Where a subgraph finds the gateway's public keys: a key set handed over, or the gateway's JWKS URL. */
 export type VerificationKeys =
   | { jwks: JSONWebKeySet }
-  | { jwksUrl: string | URL; cooldownMs?: number };
+  | {
+    jwksUrl: string | URL;
+    /** At most one refetch on an unknown kid per this long (default 10 s). */
+    cooldownMs?: number;
+    /** How long a fetched set is used before it is fetched again (default JWKS_CACHE_MS). */
+    cacheMaxAgeMs?: number;
+  };
+
+/**
+ * A fetched key set is used this long (10 min) before it is fetched again: a key withdrawn from the
+ * gateway's set is refused at most this long (plus the fast path's minute, `KnownHeaders`) later.
+ */
+export const JWKS_CACHE_MS = 10 * 60_000;
+/** How long the fast path re-checks a protected header jose accepted, at most. */
+export const KNOWN_HEADER_MS = 60_000;
 
 /** Members of a JWK that only a private (or symmetric) key has. */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
@@ -120,7 +136,12 @@ export function assertPublicKeySet(jwks: unknown, where: string): JSONWebKeySet 
 function keyResolver(keys: VerificationKeys): JWTVerifyGetKey {
   if ('jwks' in keys) return createLocalJWKSet(assertPublicKeySet(keys.jwks, 'the gateway key set'));
   // An unknown kid makes jose fetch the set again (once per cooldown), so a rotation needs no restart.
-  return createRemoteJWKSet(new URL(keys.jwksUrl), { cooldownDuration: keys.cooldownMs ?? 10_000, cacheMaxAge: 10 * 60_000 });
+  return createRemoteJWKSet(new URL(keys.jwksUrl), { cooldownDuration: keys.cooldownMs ?? 10_000, cacheMaxAge: keys.cacheMaxAgeMs ?? JWKS_CACHE_MS });
+}
+
+/** The fast path trusts a key no longer than the key set it came from is trusted. */
+function knownHeaderMs(keys: VerificationKeys): number {
+  return 'jwks' in keys ? KNOWN_HEADER_MS : Math.min(KNOWN_HEADER_MS, keys.cacheMaxAgeMs ?? JWKS_CACHE_MS);
 }
 
 export type SignatureCheck = { ok: true; claims: SignatureClaims } | { ok: false; reason: string };
@@ -142,7 +163,7 @@ export interface SignatureVerifier {
 
 export function createSignatureVerifier({ audience, keys, replay = new ReplayGuard() }: SignatureVerifierOptions): SignatureVerifier {
   const getKey = keyResolver(keys);
-  const known = new KnownHeaders();
+  const known = new KnownHeaders(knownHeaderMs(keys));
   const checkClaims = (payload: Record<string, unknown>): SignatureCheck => {
     const claims = readClaims(payload);
     if (typeof claims === 'string') return { ok: false, reason: claims };
@@ -190,10 +211,13 @@ export function createSignatureVerifier({ audience, keys, replay = new ReplayGua
  * checked with node:crypto on the same key: 107 µs instead of 192 µs of CPU per subgraph call,
  * measured here, which is half of what the door costs a subgraph. No alg or key confusion is
  * possible on that path (the header is the one jose accepted, byte for byte), and an entry lives one
- * minute, so a key withdrawn from the JWKS stops verifying within a minute as with jose's own cache.
+ * minute (less when the key set itself is cached for less), so a key withdrawn from the JWKS stops
+ * verifying within a minute of jose's own cache letting it go.
  */
 class KnownHeaders {
   private readonly byHeader = new Map<string, { verify: (data: Buffer, signature: Buffer) => boolean; until: number }>();
+
+  constructor(private readonly ttlMs: number) {}
 
   /** The payload when the header is known and the signature holds; 'bad' when it does not; null to ask jose. */
   verify(token: string): Record<string, unknown> | 'bad' | null {
@@ -227,7 +251,7 @@ class KnownHeaders {
         : null;
     if (!verify) return;
     if (this.byHeader.size >= 64) this.byHeader.clear();
-    this.byHeader.set(header, { verify, until: Date.now() + 60_000 });
+    this.byHeader.set(header, { verify, until: Date.now() + this.ttlMs });
   }
 }
 

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { closeRedisClient, connectRedisClient, createRedisClient, onRedisDown, redisTarget, type RedisClient, type RedisTarget } from './redis-client.ts';
 
 /** How long the check of one signature may take before the subgraph refuses the request. */
 export const REPLAY_CACHE_TIMEOUT_MS = 500;
@@ -11,28 +11,25 @@ export type SharedUse = 'first' | 'replayed' | 'unavailable';
  * behind a load balancer. One Redis round trip per call: `SET <jti key> 1 NX PX <until expiry>`, which
  * only the first replica to see the jti can set. Fails closed: when Redis does not answer, the request
  * is refused ('unavailable') — this is a provider's door, and an unverifiable single use is none.
+ * On a Redis Cluster each jti is one key on its slot's master; while that master fails over, the uses
+ * whose keys live there are refused, the others are not.
  */
 export class SharedReplayCache {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
-  constructor(redisUrl: string, private readonly prefix = 'govshare:', private readonly now = () => Date.now()) {
-    this.redis = new Redis(redisUrl, {
-      lazyConnect: true,
-      connectionName: 'govshare-replay-cache',
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      // Resending a SET NX after a reconnect would make the first use of a jti look like a replay.
-      autoResendUnfulfilledCommands: false,
-      commandTimeout: REPLAY_CACHE_TIMEOUT_MS,
-      connectTimeout: 1_000,
-      retryStrategy: () => 300,
+  /** `redis`: a `REDIS_URL` setting (one server, or a cluster's nodes comma-separated) or its parsed form. */
+  constructor(redis: string | RedisTarget, private readonly prefix = 'govshare:', private readonly now = () => Date.now()) {
+    // No retry after a reconnect (maxRetriesPerRequest 0, and the client never re-sends a failed command):
+    // a SET NX sent twice would make the first use of a jti look like a replay.
+    this.redis = createRedisClient(typeof redis === 'string' ? redisTarget(redis) : redis, {
+      role: 'replay-cache', commandTimeoutMs: REPLAY_CACHE_TIMEOUT_MS, connectTimeoutMs: 1_000, reconnectEveryMs: 300, maxRetriesPerRequest: 0,
     });
-    // Failures show up as 'unavailable' on each use; the event needs a listener or ioredis prints each retry.
-    this.redis.on('error', () => {});
+    // Failures show up as 'unavailable' on each use; the events need a listener or ioredis prints each retry.
+    onRedisDown(this.redis, () => {});
   }
 
   async connect(): Promise<void> {
-    await this.redis.connect();
+    await connectRedisClient(this.redis);
   }
 
   /** Keyed by audience and jti: a jti is single use per subgraph, as the signature it belongs to. */
@@ -52,7 +49,6 @@ export class SharedReplayCache {
   }
 
   async close(): Promise<void> {
-    if (this.redis.status === 'ready') await this.redis.quit().catch(() => undefined);
-    this.redis.disconnect();
+    await closeRedisClient(this.redis);
   }
 }

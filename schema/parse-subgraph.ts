@@ -1,5 +1,5 @@
 import {
-  Kind, parse, valueFromASTUntyped,
+  Kind, parse, print, valueFromASTUntyped,
   type DirectiveNode, type DocumentNode, type FieldDefinitionNode, type TypeNode,
 } from 'graphql';
 import {
@@ -13,9 +13,13 @@ import { SHARE_SPEC_IDENTITY } from './share-sdl.ts';
 export interface ParsedField {
   name: string;
   returnType: string;
+  /** The type as written, wrappers included (`[License!]!`). */
+  dataType: string;
   share: { type: string; condition: string | null; resource: string | null } | null;
   mask: string | null;
   compare: boolean;
+  /** `@compare(sealed: REQUIRED)`. */
+  sealedClaims?: 'REQUIRED';
   external: boolean;
   description: string | null;
   /** Coordinates a `@requires` on this field names (nested selections included); null without one. */
@@ -125,6 +129,7 @@ function parseField(
   let share: ParsedField['share'] = null;
   let mask: string | null = null;
   let compare = false;
+  let sealedClaims: 'REQUIRED' | undefined;
   for (const directive of field.directives ?? []) {
     const directiveName = directive.name.value;
     if (directiveName === names.share) {
@@ -138,10 +143,11 @@ function parseField(
       mask = String(argument(directive, 'rule'));
     } else if (directiveName === names.compare) {
       compare = true;
+      if (argument(directive, 'sealed') === 'REQUIRED') sealedClaims = 'REQUIRED';
     }
   }
   return {
-    name: field.name.value, returnType: namedType(field.type), share, mask, compare, external,
+    name: field.name.value, returnType: namedType(field.type), dataType: print(field.type), share, mask, compare, ...(sealedClaims ? { sealedClaims } : {}), external,
     description: field.description?.value ?? null, requires: null, provides: null, overrideFrom: null,
   };
 }
@@ -162,6 +168,8 @@ function addFederationFacts(metadata: FederationMetadata, types: Map<string, Par
     type.keys.push({ fields, coordinates: targetCoordinates(parent, key) });
     for (const f of topLevelFieldNames(fields)) type.keyFields.add(f);
   }
+  // federation-internals types a directive by its parent and arguments; any parent and arguments are read here.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const onField = (directive: Directive<any, any>): ParsedField | undefined => {
     const field = directive.parent as FieldDefinition<CompositeType>;
     return types.get(field.parent.name)?.fields.find((f) => f.name === field.name);
@@ -178,7 +186,7 @@ function addFederationFacts(metadata: FederationMetadata, types: Map<string, Par
     // A @provides on a field that does not return a composite type is refused by federation itself.
     if (parsed) parsed.provides = isCompositeType(target) ? targetCoordinates(target, provides) : [];
   }
-  for (const override of metadata.overrideDirective().applications()) {
+  for (const override of overrideApplications(metadata)) {
     const parsed = onField(override);
     if (parsed) parsed.overrideFrom = String(override.arguments().from);
   }
@@ -188,6 +196,15 @@ function addFederationFacts(metadata: FederationMetadata, types: Map<string, Par
   }
 }
 
+/**
+ * `@override` applications; none in a Federation 1 subgraph, which has no such directive (federation-internals
+ * asserts when asked for it, which would reject a valid subgraph as "not a valid subgraph").
+ */
+function overrideApplications(metadata: FederationMetadata) {
+  return metadata.isFed2Schema() ? metadata.overrideDirective().applications() : [];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any directive carrying a `fields` selection
 function targetCoordinates(parentType: CompositeType, directive: Directive<any, any>): string[] {
   const fields = collectTargetFields({ parentType, directive, includeInterfaceFieldsImplementations: true, validate: false });
   return [...new Set(fields.map((f) => f.coordinate))].sort();
@@ -200,9 +217,11 @@ function contextUses(metadata: FederationMetadata): string[] {
   return uses;
 }
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- federation-internals' own generic bounds */
 function applicationsOf<T extends { [key: string]: any }>(definition: Post20FederationDirectiveDefinition<T>): Iterable<Directive<any, T>> {
   return definition.applications() as Iterable<Directive<any, T>>;
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export function namedType(type: TypeNode): string {
   return type.kind === Kind.NAMED_TYPE ? type.name.value : namedType(type.type);

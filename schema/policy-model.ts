@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { parseSubgraph, type ParsedField, type ParsedSubgraph, type ParsedType } from './parse-subgraph.ts';
+import { catalogMetadataIssues, mergeMetadataArguments, readCatalogMetadata } from './catalog-metadata.ts';
 import {
   MASK_RULES, SHARE_TYPES,
   type CompositionIssue, type FieldPolicy, type MaskRule, type ResourceCategory, type ResourceDef,
@@ -16,6 +17,24 @@ export interface PolicyModel {
   readonly fields: ReadonlyMap<string, FieldPolicy>;
   /** Resource codes each subgraph serves. */
   readonly subgraphResources: ReadonlyMap<string, readonly string[]>;
+  /**
+   * What a field without `@share` is: absent, such a field cannot be in a composed supergraph (CONTRACT §3
+   * rule 1) and is refused if met; `UNCONDITIONAL` only in conformance mode (`GOVSHARE_CONFORMANCE`).
+   */
+  readonly unclassified?: 'UNCONDITIONAL';
+}
+
+/**
+ * `strict`: CONTRACT §3 as written. `conformance` (`GOVSHARE_CONFORMANCE`, the federation audit only): a
+ * field without `@share` is UNCONDITIONAL and who may resolve a field is plain federation's rule
+ * (`@shareable`, `@override`, `@interfaceObject`, value types in several subgraphs), checked by
+ * `@apollo/composition`; what is classified still follows every rule.
+ */
+export type PolicyMode = 'strict' | 'conformance';
+
+/** The share type of a coordinate under `model`; undefined for a field the model refuses to serve. */
+export function shareTypeOf(model: PolicyModel, coordinate: string): ShareType | undefined {
+  return model.fields.get(coordinate)?.shareType ?? model.unclassified;
 }
 
 export interface PolicyAnalysis {
@@ -24,7 +43,8 @@ export interface PolicyAnalysis {
   errors: CompositionIssue[];
 }
 
-const COMPARE_LEAVES = new Set(['Boolean', 'Int', 'Float']);
+// SealedResult (share-directives.graphql) is a result sealed to the consumer: flags the gateway cannot read.
+const COMPARE_LEAVES = new Set(['Boolean', 'Int', 'Float', 'SealedResult']);
 
 interface Occurrence { subgraph: ParsedSubgraph; type: ParsedType; field: ParsedField }
 
@@ -36,7 +56,8 @@ const CROSS_SUBGRAPH_RULES: readonly SubgraphRule[] = [keyNotUnconditional, requ
  * every field classified, `@compare` results carry flags only, one owner per field, keys only on
  * the entity's UNCONDITIONAL identity, `@requires`/`@provides` only on UNCONDITIONAL unmasked fields.
  */
-export function analyseSubgraphs(subgraphs: readonly SubgraphSdl[]): PolicyAnalysis {
+export function analyseSubgraphs(subgraphs: readonly SubgraphSdl[], mode: PolicyMode = 'strict'): PolicyAnalysis {
+  const conformance = mode === 'conformance';
   const errors: CompositionIssue[] = [];
   const parsed: ParsedSubgraph[] = [];
   for (const sg of subgraphs) {
@@ -73,6 +94,8 @@ export function analyseSubgraphs(subgraphs: readonly SubgraphSdl[]): PolicyAnaly
         if (field.external) continue;
         const coordinate = `${type.name}.${field.name}`;
         const isKey = entityKeys.get(type.name)?.has(field.name) ?? false;
+        // Conformance mode: left out of the model, an unclassified field is UNCONDITIONAL (`shareTypeOf`).
+        if (!field.share && conformance) continue;
         if (!field.share) {
           // Key fields may be repeated unclassified; the entity's owner classifies them (checked below).
           if (!isKey) errors.push({ code: 'UNCLASSIFIED_FIELD', coordinate, subgraph: sg.name,
@@ -117,12 +140,16 @@ export function analyseSubgraphs(subgraphs: readonly SubgraphSdl[]): PolicyAnaly
     if (policy) fields.set(coordinate, policy);
   }
 
-  for (const rule of CROSS_SUBGRAPH_RULES) errors.push(...rule({ parsed, fields }));
-  return { model: { resources, fields, subgraphResources }, errors };
+  const rules = conformance ? CROSS_SUBGRAPH_RULES.filter((rule) => rule !== oneOwner) : CROSS_SUBGRAPH_RULES;
+  for (const rule of rules) errors.push(...rule({ parsed, fields }));
+  errors.push(...catalogMetadataIssues(resources, fields));
+  return { model: { resources, fields, subgraphResources, ...(conformance ? { unclassified: 'UNCONDITIONAL' as const } : {}) }, errors };
 }
 
 function collectResources(parsed: readonly ParsedSubgraph[], errors: CompositionIssue[]): Map<string, ResourceDef> {
   const resources = new Map<string, ResourceDef>();
+  // Catalog metadata arguments of every repetition of a resource's @resource, merged (catalog-metadata.ts).
+  const metadataArgs = new Map<string, { args: Record<string, unknown>; where: string }>();
   for (const sg of parsed) for (const type of sg.types.values()) {
     const args = type.resource;
     if (!args) continue;
@@ -133,7 +160,16 @@ function collectResources(parsed: readonly ParsedSubgraph[], errors: Composition
         message: `resource ${code} is declared by subgraphs "${existing.subgraph}" and "${sg.name}": a resource has one provider subgraph` });
       continue;
     }
-    if (existing) continue;
+    if (existing) {
+      for (const name of mergeMetadataArguments(metadataArgs.get(code)!.args, args)) {
+        errors.push({ code: 'COMPOSITION_ERROR', subgraph: sg.name, coordinate: type.name,
+          message: `resource ${code}: @resource on ${type.name} gives ${name} differently from an earlier @resource of the same resource in subgraph "${sg.name}": give it once, or the same everywhere` });
+      }
+      continue;
+    }
+    const merged: Record<string, unknown> = {};
+    mergeMetadataArguments(merged, args);
+    metadataArgs.set(code, { args: merged, where: type.name });
     resources.set(code, {
       code,
       name: String(args.name),
@@ -142,7 +178,18 @@ function collectResources(parsed: readonly ParsedSubgraph[], errors: Composition
       updateCycle: String(args.updateCycle),
       summary: typeof args.summary === 'string' ? args.summary : null,
       subgraph: sg.name,
+      ...readCatalogMetadata({}, { code, category: String(args.category) as ResourceCategory, provider: String(args.provider) }).metadata,
     });
+  }
+  // Read once every repetition is merged, so that the defaults fill only what no repetition gives.
+  for (const [code, { args, where }] of metadataArgs) {
+    const resource = resources.get(code)!;
+    const { metadata, problems } = readCatalogMetadata(args, resource);
+    Object.assign(resource, metadata);
+    for (const problem of problems) {
+      errors.push({ code: 'COMPOSITION_ERROR', subgraph: resource.subgraph, coordinate: where,
+        message: `resource ${code} (@resource on ${where} in subgraph "${resource.subgraph}"): ${problem}` });
+    }
   }
   return resources;
 }
@@ -226,8 +273,11 @@ function toFieldPolicy(
     condition: field.share!.condition,
     mask: (field.mask as MaskRule | null) ?? null,
     compare: field.compare,
+    ...(field.sealedClaims ? { sealedClaims: field.sealedClaims } : {}),
     description: field.description,
     returnType: field.returnType,
+    dataType: field.dataType,
+    returnKind: subgraph.types.get(field.returnType)?.kind ?? 'scalar',
     key,
     onValueType: !root && !entityKeys.has(type.name),
     root,

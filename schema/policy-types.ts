@@ -15,7 +15,22 @@ export interface ResourceDef {
   summary: string | null;
   /** The subgraph that serves it. */
   subgraph: string;
+  /** GB/T 21063.3 / 编制指南 core metadata from the optional `@resource` arguments (schema/catalog-metadata.ts). */
+  catalogCode: string | null;
+  format: ResourceFormat;
+  openType: OpenType;
+  openCondition: string | null;
+  relatedResources: string[];
+  metadataMaintainer: string;
+  /** As declared; the catalog falls back to the date it last saw the entry change. */
+  metadataUpdatedOn: string | null;
+  keywords: string[];
 }
+
+export type ResourceFormat = 'ELECTRONIC_FILE' | 'SPREADSHEET' | 'DATABASE' | 'IMAGE' | 'STREAMING_MEDIA' | 'SELF_DESCRIBING' | 'OTHER';
+export type OpenType = 'UNCONDITIONAL' | 'CONDITIONAL' | 'NONE';
+export const RESOURCE_FORMATS: readonly ResourceFormat[] = ['ELECTRONIC_FILE', 'SPREADSHEET', 'DATABASE', 'IMAGE', 'STREAMING_MEDIA', 'SELF_DESCRIBING', 'OTHER'];
+export const OPEN_TYPES: readonly OpenType[] = ['UNCONDITIONAL', 'CONDITIONAL', 'NONE'];
 
 /** Everything the platform knows about one field coordinate (`Person.mobile`). */
 export interface FieldPolicy {
@@ -30,9 +45,15 @@ export interface FieldPolicy {
   condition: string | null;
   mask: MaskRule | null;
   compare: boolean;
+  /** `@compare(sealed: REQUIRED)`: the comparison takes sealed claims only. */
+  sealedClaims?: 'REQUIRED';
   description: string | null;
   /** The named type the field returns (list and non-null wrappers removed). */
   returnType: string;
+  /** The field's type as declared (`[License!]!`): the catalog's data type of the item (信息项数据类型). */
+  dataType: string;
+  /** What kind of type `returnType` is in the owning subgraph (built-in scalars: 'scalar'). */
+  returnKind: 'object' | 'interface' | 'enum' | 'scalar' | 'input' | 'union';
   /** An entity key field (may be repeated in every subgraph that uses the entity). */
   key: boolean;
   /** A field of a value type: covered by a grant on the field that leads to the value type. */

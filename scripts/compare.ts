@@ -11,7 +11,8 @@ import { parseCompareArgs, UsageError, USAGE } from './compare/args.ts';
 import { inBatches, pipelineInOrder } from './compare/batches.ts';
 import { claimReader, InputError } from './compare/claims.ts';
 import { CsvError, csvLine, csvRecords } from './compare/csv.ts';
-import { createGatewayClient, GatewayError, type Claim } from './compare/gateway-client.ts';
+import { createGatewayClient, createSealedGatewayClient, GatewayError, type Claim, type Verification } from './compare/gateway-client.ts';
+import { fetchClaimKey } from './compare/claim-key.ts';
 import { openResults, OutputError } from './compare/output.ts';
 import { createProgress } from './compare/progress.ts';
 import { outputHeader } from './compare/resources.ts';
@@ -55,9 +56,18 @@ async function main(): Promise<number> {
       }
     }
 
-    const verify = createGatewayClient(target, args);
+    let verify: (claims: readonly Claim[], firstRow: number) => Promise<Verification[]>;
+    if (args.plain) {
+      verify = createGatewayClient(target, args);
+    } else {
+      // Sealed (the default): the provider's claim key, verified, before a single claim is sealed.
+      const refresh = () => fetchClaimKey({ gateway: args.gateway, token: args.token, resource: target.resource });
+      const party = await refresh();
+      fail(`sealing claims to ${target.resource}'s claim key ${party.key.kid} (provider ${party.provider}, signed by the gateway): the gateway sees ciphertexts only`);
+      verify = createSealedGatewayClient(target, { ...args, party, refresh });
+    }
     await pipelineInOrder(inBatches(claims(), args.batch), args.parallel,
-      (batch) => verify(batch.map((b) => b.claim)),
+      (batch) => verify(batch.map((b) => b.claim), batch[0]!.row),
       (verifications, batch) => {
         let text = '';
         for (let i = 0; i < batch.length; i++) {

@@ -5,9 +5,10 @@
  * the subgraphs), then the subgraphs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gatewayConfigFromEnv } from '../gateway/config.ts';
+import { recordsDir } from '../gateway/records/open-records.ts';
 import { keysDir, loadSigningKey, publishedKeySet } from '../gateway/keys/index.ts';
 import { ensureWebBuilt } from '../gateway/web/build.ts';
 
@@ -61,6 +62,8 @@ const onSignal = () => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// The gateway takes SIGHUP as "reload the keys"; this script's own SIGHUP (its terminal closed) still stops everything.
+process.on('SIGHUP', onSignal);
 
 // The playground and catalog app are built on install (npm's prepare); rebuilt here only when missing or stale.
 await ensureWebBuilt().catch((error: Error) => console.error(`[start] web app not built (${error.message}); /playground and /catalog will build on first visit`));
@@ -76,6 +79,10 @@ if (!process.env.GOVSHARE_GATEWAY_JWKS_URL && !process.env.GOVSHARE_GATEWAY_JWKS
   writeFileSync(jwksFile, `${JSON.stringify(publishedKeySet(signing, process.env), null, 2)}\n`);
   subgraphEnv.GOVSHARE_GATEWAY_JWKS = jwksFile;
 }
+await prepareEmbeddedClusters([
+  ...(process.env.DATABASE_URL ? [] : [join(dataDir, 'pglite', 'all')]), // subgraphs/main.ts --all
+  ...(config.recordsUrl ? [] : [recordsDir(dataDir)]),
+]);
 start('subgraphs', 'subgraphs/main.ts', ['--all'], subgraphEnv, true);
 start('gateway', 'gateway/main.ts');
 
@@ -101,4 +108,35 @@ for (;;) {
     break;
   }
   await new Promise((resolve) => setTimeout(resolve, 300));
+}
+
+/**
+ * A fresh data folder needs two empty PostgreSQL clusters, the subgraphs' and the gateway's records.
+ * PGlite's initdb peaks near 800 MB and takes seconds of CPU; the two processes running one each at the
+ * same moment made a fresh start peak at 1.8 GB on two busy cores. Instead: one initdb, in a child
+ * process that gives its memory back when it exits, copied into every folder that has no cluster yet (a
+ * closed cluster is a plain folder; the tests copy theirs the same way).
+ */
+async function prepareEmbeddedClusters(dirs: string[]): Promise<void> {
+  const missing = dirs.filter((dir) => !existsSync(dir) || readdirSync(dir).length === 0);
+  if (missing.length < 2) return; // one alone: its process runs initdb itself at no extra cost
+  const template = join(dataDir, `.initdb-${process.pid}`);
+  rmSync(template, { recursive: true, force: true });
+  const started = Date.now();
+  const script = `const { PGlite } = await import(${JSON.stringify(import.meta.resolve('@electric-sql/pglite'))}); await (await PGlite.create({ dataDir: process.argv[1] })).close();`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, template], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  if (code !== 0) {
+    // Not fatal: each process then creates its own cluster, as before.
+    console.error(`[start] could not prepare the embedded databases (initdb exited ${code}); each process creates its own`);
+    rmSync(template, { recursive: true, force: true });
+    return;
+  }
+  for (const dir of missing) {
+    mkdirSync(join(dir, '..'), { recursive: true });
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(template, dir, { recursive: true });
+  }
+  rmSync(template, { recursive: true, force: true });
+  console.log(`[start] created the embedded databases (one initdb, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }

@@ -10,7 +10,7 @@ const AUDIT_QUERY = `query($c: String) { auditLog(first: 100, consumer: $c) { ne
 describe.each(STATE_KINDS)('audit log (%s state)', (stateKind) => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ state: stateKind });
+    stack = await startStack({ state: stateKind, transport: 'inject' });
     await grant(stack, 'civil-affairs', ['Person.mobile'], { purpose: '低保审核' });
     await stack.query(`query Allowed { person(idNumber: "${ZHANG}") { name mobile } }`, {},
       await as('civil-affairs', { purpose: '低保审核', operator: '张三-001' }));
@@ -75,7 +75,7 @@ describe.each(STATE_KINDS)('audit log (%s state)', (stateKind) => {
 describe.each(STATE_KINDS)('tamper evidence in the records database (%s state)', (stateKind) => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ state: stateKind });
+    stack = await startStack({ state: stateKind, transport: 'inject' });
     for (const name of ['A', 'B', 'C']) await stack.query(`query ${name} { person(idNumber: "${ZHANG}") { birthDate } }`, {}, await as('tax'));
   });
   afterAll(async () => { await stack?.close(); });

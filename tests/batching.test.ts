@@ -18,7 +18,7 @@ describe('a list of N entities costs O(1) database round trips per subgraph', ()
   let stack: Stack;
   let headers: Record<string, string>;
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ transport: 'inject' });
     await grant(stack, 'tax', ['Person.pension', 'Person.properties', 'Property.area'], { purpose: '批量核查' });
     headers = await as('tax', { purpose: '批量核查' });
     // The first lookup of a consumer each day loads its unknown-key count (kit/lookup-budget.ts): once

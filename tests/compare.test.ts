@@ -107,7 +107,7 @@ describe.each(STATE_KINDS)('comparisons through the gateway (%s state)', (stateK
   let stack: Stack;
   let headers: Record<string, string>;
   beforeAll(async () => {
-    stack = await startStack({ state: stateKind });
+    stack = await startStack({ state: stateKind, transport: 'inject' });
     await grant(stack, CONSUMER, COMPARE_FIELDS, { purpose: PURPOSE });
     headers = await as(CONSUMER, { purpose: PURPOSE });
   });

@@ -52,7 +52,7 @@ describe.each(databases)('a query across five subgraphs on %s', (database) => {
   let stack: Stack;
   let headers: Record<string, string>;
   beforeAll(async () => {
-    stack = await startStack({ database });
+    stack = await startStack({ database, transport: 'inject' });
     // The query reads CONDITIONAL fields of four providers: the consumer holds raw grants for them.
     await grant(stack, 'tax', allConditional(stack), { raw: true, purpose: '联合审核' });
     headers = await as('tax', { purpose: '联合审核' });

@@ -6,7 +6,7 @@ import { as } from './support/tokens.ts';
 describe('NONE fields', () => {
   let stack: Stack;
   let headers: Record<string, string>;
-  beforeAll(async () => { stack = await startStack(); headers = await as('tax'); });
+  beforeAll(async () => { stack = await startStack({ transport: 'inject' }); headers = await as('tax'); });
   afterAll(async () => { await stack?.close(); });
 
   it('are not in the gateway schema', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ const RESULT = 'ok supergraphVersion errors { code message coordinate } warnings
 describe.each(STATE_KINDS)('publishing subgraphs (%s state)', (stateKind) => {
   let stack: Stack;
   const plain: PlainSubgraph[] = [];
-  beforeAll(async () => { stack = await startStack({ state: stateKind }); });
+  beforeAll(async () => { stack = await startStack({ state: stateKind, transport: 'inject' }); });
   afterAll(async () => { for (const p of plain) await p.close(); await stack?.close(); });
 
   const gql = async (department: string, query: string, variables: Record<string, unknown> = {}, roles: Array<'consumer' | 'provider' | 'admin'> = ['provider']): Promise<any> =>

@@ -14,7 +14,7 @@ const MOBILE_DENIAL = { coordinate: 'Person.mobile', resource: 'POP-PERSON', pro
 describe.each(STATE_KINDS)('share rules through the gateway (%s state)', (stateKind) => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ state: stateKind, definitions: [...SAMPLE_SUBGRAPHS, contactSubgraph] });
+    stack = await startStack({ state: stateKind, definitions: [...SAMPLE_SUBGRAPHS, contactSubgraph], transport: 'inject' });
   });
   afterAll(async () => { await stack?.close(); });
 

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { isWorkday as packageIsWorkday } from 'chinese-days';
 import {
   HolidayOverrideFileError, UnknownCalendarYearError, calendarFromEnv, createWorkingDayCalendar,
-  endOfShanghaiDay, shanghaiDate, type IsoDate, type WorkingDayCalendar,
+  endOfShanghaiDay, shanghaiDate, type IsoDate,
 } from '../gateway/workdays/index.ts';
 
 const DAY = 86_400_000;

@@ -18,7 +18,7 @@ function movableClock(start: string) {
 describe.each(STATE_KINDS)('sharing workflows through the gateway (%s state)', (stateKind) => {
   const clock = movableClock('2026-09-30T02:00:00Z'); // 10:00 in Shanghai, the day before National Day
   let stack: Stack;
-  beforeAll(async () => { stack = await startStack({ state: stateKind, now: clock.now }); });
+  beforeAll(async () => { stack = await startStack({ state: stateKind, now: clock.now, transport: 'inject' }); });
   afterAll(async () => { await stack?.close(); });
   beforeEach(() => clock.set('2026-09-30T02:00:00Z'));
 
@@ -222,7 +222,7 @@ describe.each(STATE_KINDS)('sharing workflows through the gateway (%s state)', (
 describe('evaluation for a scripted history', () => {
   const clock = movableClock('2026-11-02T02:00:00Z'); // Monday
   let stack: Stack;
-  beforeAll(async () => { stack = await startStack({ now: clock.now }); });
+  beforeAll(async () => { stack = await startStack({ now: clock.now, transport: 'inject' }); });
   afterAll(async () => { await stack?.close(); });
   // Every department's officer here may also decide as a provider (the provider role, CONTRACT §2 v1.1).
   const gql = async (department: string, query: string): Promise<any> => (await stack.query(query, {}, await as(department, { purpose: '评价测试', roles: ['consumer', 'provider'] }))).body;

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { parse } from 'graphql';
 import { composeServices } from '@apollo/composition';
-import { analyseSubgraphs, type PolicyModel } from '../../schema/policy-model.ts';
+import { analyseSubgraphs, type PolicyMode, type PolicyModel } from '../../schema/policy-model.ts';
 import type { CompositionIssue, SubgraphSdl } from '../../schema/policy-types.ts';
 import { applySharePolicyToSdl } from './api-schema-transform.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
 
 export interface ComposedSupergraph {
   supergraphSdl: string;
@@ -19,12 +20,12 @@ export type CompositionResult =
   | { ok: false; errors: CompositionIssue[] };
 
 /**
- * Checks CONTRACT §3's rules, then composes with `@apollo/composition`. Pure: the same SDLs give the
- * same supergraph and version.
+ * Checks CONTRACT §3's rules (as `mode` reads them), then composes with `@apollo/composition`. Pure: the
+ * same SDLs give the same supergraph and version.
  */
-export function composeSupergraph(subgraphs: readonly SubgraphSdl[]): CompositionResult {
-  if (subgraphs.length === 0) return { ok: false, errors: [{ code: 'COMPOSITION_ERROR', message: 'no subgraphs to compose' }] };
-  const { model, errors } = analyseSubgraphs(subgraphs);
+export function composeSupergraph(subgraphs: readonly SubgraphSdl[], mode: PolicyMode = 'strict'): CompositionResult {
+  if (subgraphs.length === 0) return { ok: false, errors: [{ code: ErrorCode.COMPOSITION_ERROR, message: 'no subgraphs to compose' }] };
+  const { model, errors } = analyseSubgraphs(subgraphs, mode);
   if (errors.length > 0) return { ok: false, errors };
 
   const result = composeServices(subgraphs.map((sg) => ({
@@ -33,7 +34,7 @@ export function composeSupergraph(subgraphs: readonly SubgraphSdl[]): Compositio
     typeDefs: applySharePolicyToSdl(parse(sg.sdl), sg.name, model),
   })));
   if (result.errors) {
-    return { ok: false, errors: result.errors.map((e) => ({ code: 'COMPOSITION_ERROR' as const, message: e.message })) };
+    return { ok: false, errors: result.errors.map((e) => ({ code: ErrorCode.COMPOSITION_ERROR, message: e.message })) };
   }
   const supergraphSdl = result.supergraphSdl;
   return {

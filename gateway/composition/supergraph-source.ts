@@ -16,6 +16,8 @@ export class CompositionFailedError extends Error {
 }
 
 type Update = (supergraphSdl: string) => void;
+/** Told of every supergraph swapped in; a promise it returns is what `swap` waits for (it must not reject). */
+type SwapListener = (supergraph: ComposedSupergraph) => void | Promise<void>;
 
 /**
  * Owns the supergraph this gateway serves and swaps a new one in without a restart. Apollo's gateway
@@ -24,7 +26,7 @@ type Update = (supergraphSdl: string) => void;
 export class SupergraphSource {
   private current: ComposedSupergraph | null = null;
   private update: Update | null = null;
-  private readonly listeners = new Set<(supergraph: ComposedSupergraph) => void>();
+  private readonly listeners = new Set<SwapListener>();
   /** Start-up reachability of each configured subgraph, for /readyz. */
   readonly status = new Map<string, SubgraphStatus>();
 
@@ -32,14 +34,18 @@ export class SupergraphSource {
     return this.current;
   }
 
-  swap(supergraph: ComposedSupergraph): void {
+  /**
+   * Serves `supergraph` from now on; resolves once the listeners' work is done (the catalog's history),
+   * so that a publish answers only when the catalog shows what it published.
+   */
+  async swap(supergraph: ComposedSupergraph): Promise<void> {
     if (this.current?.version === supergraph.version) return;
     this.current = supergraph;
     this.update?.(supergraph.supergraphSdl);
-    for (const listener of this.listeners) listener(supergraph);
+    await Promise.all([...this.listeners].map((listener) => listener(supergraph)));
   }
 
-  onSwap(listener: (supergraph: ComposedSupergraph) => void): () => void {
+  onSwap(listener: SwapListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

@@ -1,7 +1,8 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway, LocalGraphQLDataSource } from '@apollo/gateway';
-import { GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { type GraphQLSchema, type ValidationRule } from 'graphql';
+import { ErrorCode, govshareError } from '../../protocol/errors.ts';
 import type { PolicyModel } from '../../schema/policy-model.ts';
 import type { SupergraphSource } from '../composition/supergraph-source.ts';
 import { gatewayErrorFormatter, guardedSubgraph, scrubValueCompletion } from '../pipeline/error-scrubbing.ts';
@@ -10,6 +11,7 @@ import type { GatewayContext } from './context.ts';
 import { SubgraphDataSource } from './subgraph-data-source.ts';
 import type { RequestSigner } from '../../protocol/gateway-signature.ts';
 import { HttpClient } from './http-client.ts';
+import { documentFailureStatus } from '../http/graphql-over-http.ts';
 import { DEFAULT_SUBGRAPH_CALL_LIMITS, SubgraphCallPolicy } from './subgraph-call-policy.ts';
 import type { SubgraphCallLimits } from '../config.ts';
 
@@ -28,10 +30,12 @@ export interface ApolloExecutorOptions {
   model: () => PolicyModel;
   /** Deadline, concurrency and queue of each remote subgraph's calls. */
   subgraphCalls?: SubgraphCallLimits;
+  /** Each remote subgraph call's duration (`govshare_gateway_subgraph_call_seconds`). */
+  observeSubgraphCall?: (subgraph: string, seconds: number) => void;
 }
 
 /** execute: Apollo's gateway (query planning, subgraph calls) behind an Apollo Server, fed by our source. */
-export function createApolloExecutor({ source, signer, local, plugins, limits, validationRules, model, subgraphCalls = DEFAULT_SUBGRAPH_CALL_LIMITS }: ApolloExecutorOptions) {
+export function createApolloExecutor({ source, signer, local, plugins, limits, validationRules, model, subgraphCalls = DEFAULT_SUBGRAPH_CALL_LIMITS, observeSubgraphCall }: ApolloExecutorOptions) {
   // @apollo/gateway otherwise exports usage metrics to Apollo and probes cloud metadata
   // endpoints (GCP, AWS, Azure, Alibaba): nothing may leave a government network.
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
@@ -49,7 +53,7 @@ export function createApolloExecutor({ source, signer, local, plugins, limits, v
     buildService: ({ name, url }) => {
       const schema = local.get(name);
       if (schema) return new LocalGraphQLDataSource(schema);
-      return guardedSubgraph(new SubgraphDataSource(name, url!, signer, client, policyFor(name, url!)), name, () => providerOf(model, name));
+      return guardedSubgraph(new SubgraphDataSource(name, url!, signer, client, policyFor(name, url!), observeSubgraphCall), name, () => providerOf(model, name));
     },
   });
   const server = new ApolloServer<GatewayContext>({
@@ -65,7 +69,10 @@ export function createApolloExecutor({ source, signer, local, plugins, limits, v
     maxRecursiveSelections: limits.fieldSelections,
     validationRules,
     formatError: gatewayErrorFormatter(limits),
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...plugins, { async serverWillStart() { return { async serverWillStop() { client.close(); } }; } }],
+    // A cross-site form or <img> cannot set Authorization, and the route refuses every request
+    // without a valid token before Apollo sees it: a GET carrying one is no forged request.
+    csrfPrevention: { requestHeaders: ['authorization', 'x-apollo-operation-name', 'apollo-require-preflight'] },
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...plugins, documentFailureStatus<GatewayContext>(), { async serverWillStart() { return { async serverWillStop() { client.close(); } }; } }],
   });
   return { gateway, server };
 }
@@ -84,9 +91,7 @@ function clearedOnly(gateway: ApolloGateway) {
       const executor: typeof loaded.executor = async (requestContext) => {
         const context = requestContext.context as unknown as GatewayContext;
         if (!context.cleared || context.cleared !== requestContext.operation) {
-          return { errors: [new GraphQLError('the policy stage did not clear this operation: nothing is executed', {
-            extensions: { code: 'POLICY_UNAVAILABLE', http: { status: 503 } },
-          })] };
+          return { errors: [govshareError(ErrorCode.POLICY_UNAVAILABLE, 'the policy stage did not clear this operation: nothing is executed')] };
         }
         return scrubValueCompletion(await loaded.executor(requestContext));
       };

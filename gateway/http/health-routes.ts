@@ -11,11 +11,15 @@ export interface HealthRoutesOptions {
   isServing: () => boolean;
 }
 
+/** Where a load balancer or an orchestrator asks (docker/, tests/deploy/manifests.test.ts compares). */
+export const LIVENESS_PATH = '/healthz';
+export const READINESS_PATH = '/readyz';
+
 /** `/healthz` (the process lives), `/readyz` (supergraph loaded, dependencies answer), `/metrics`. */
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { source, metrics, readinessChecks = [], isServing }) => {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get(LIVENESS_PATH, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (_req, reply) => {
+  app.get(READINESS_PATH, async (_req, reply) => {
     const subgraphs = [...source.status.values()];
     const reasons: string[] = [];
     // From the first moment of a SIGTERM: the load balancer stops sending while requests in flight finish.

@@ -1,11 +1,13 @@
-import { Redis } from 'ioredis';
+import { closeRedisClient, connectRedisClient, createRedisClient, onRedisDown, redisTarget, type RedisClient } from '../../protocol/redis-client.ts';
 import { RateLimiter, type DepartmentRateLimiter } from './rate-limit.ts';
 
 /**
  * One token bucket per department in Redis, shared by every gateway replica: N replicas allow the rate
  * once, not N times. The bucket's clock is Redis' own (`TIME`), so replicas with skewed clocks agree.
  * KEYS[1] the department's bucket (a hash: tokens, at); ARGV rate per second, burst. Returns the seconds
- * to wait, 0 when the request may pass.
+ * to wait, 0 when the request may pass. The script touches KEYS[1] only and builds no key name, so on a
+ * Redis Cluster it runs on that key's master (Redis 5+ replicates its effects, so TIME before a write is
+ * allowed).
  */
 const TOKEN_BUCKET = `
 local rate = tonumber(ARGV[1])
@@ -37,7 +39,10 @@ export const SHARED_LIMIT_TIMEOUT_MS = 200;
 export const SHARED_LIMIT_RETRY_MS = 1_000;
 
 export interface SharedRateLimiterOptions {
+  /** `REDIS_URL`: one server, or a cluster's nodes comma-separated (`protocol/redis-client.ts`). */
   redisUrl: string;
+  /** `REDIS_CLUSTER`; unset, several URLs are a cluster. */
+  redisCluster?: boolean;
   /** The deployment's key prefix (`GOVSHARE_REDIS_PREFIX`). */
   prefix: string;
   ratePerSecond: number;
@@ -59,7 +64,7 @@ export interface SharedRateLimiterOptions {
  *   SHARED_LIMIT_TIMEOUT_MS, and after a failure it is left alone for SHARED_LIMIT_RETRY_MS.
  */
 export class SharedRateLimiter implements DepartmentRateLimiter {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly local: RateLimiter;
   private readonly log: (message: string) => void;
   private readonly now: () => number;
@@ -71,18 +76,13 @@ export class SharedRateLimiter implements DepartmentRateLimiter {
     this.log = options.log ?? (() => {});
     this.now = options.now ?? (() => performance.now());
     this.local = new RateLimiter(options.ratePerSecond, options.burst, this.now);
-    this.redis = new Redis(options.redisUrl, {
-      lazyConnect: true,
-      connectionName: 'govshare-rate-limit',
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: SHARED_LIMIT_TIMEOUT_MS,
-      connectTimeout: 1_000,
-      retryStrategy: () => 500,
+    this.redis = createRedisClient(redisTarget(options.redisUrl, options.redisCluster), {
+      role: 'rate-limit', commandTimeoutMs: SHARED_LIMIT_TIMEOUT_MS, connectTimeoutMs: 1_000, reconnectEveryMs: 500, maxRetriesPerRequest: 0,
     });
     this.redis.defineCommand('govshareTokenBucket', { numberOfKeys: 1, lua: TOKEN_BUCKET });
-    this.redis.on('error', () => this.outage('connection lost'));
-    this.connected = this.redis.connect().catch(() => this.outage('cannot connect'));
+    // A cluster's lost node is not one: the commands for its slots fail (an outage for those) until its replica took over.
+    onRedisDown(this.redis, (error) => this.outage(`connection lost: ${error.message}`));
+    this.connected = connectRedisClient(this.redis).catch(() => this.outage('cannot connect'));
   }
 
   /** Resolves once the first connection attempt is over (connected or not: then the limit is local until it is). */
@@ -90,7 +90,10 @@ export class SharedRateLimiter implements DepartmentRateLimiter {
     return this.connected;
   }
 
-  /** One key per department; the hash tag keeps the key whole on a Redis Cluster. */
+  /**
+   * One key per department. The hash tag (the department) chooses the key's cluster slot; the script
+   * touches this key alone, so one slot per call whatever the tag.
+   */
   key(department: string): string {
     return `${this.options.prefix}ratelimit:{${department}}`;
   }
@@ -102,7 +105,7 @@ export class SharedRateLimiter implements DepartmentRateLimiter {
     if (this.now() < this.localUntil) return 0;
     let wait: number;
     try {
-      wait = Number(await (this.redis as Redis & { govshareTokenBucket(key: string, rate: number, burst: number): Promise<number> })
+      wait = Number(await (this.redis as RedisClient & { govshareTokenBucket(key: string, rate: number, burst: number): Promise<number> })
         .govshareTokenBucket(this.key(department), this.options.ratePerSecond, this.options.burst));
     } catch (error) {
       this.outage((error as Error).message);
@@ -117,8 +120,7 @@ export class SharedRateLimiter implements DepartmentRateLimiter {
   }
 
   async close(): Promise<void> {
-    if (this.redis.status === 'ready') await this.redis.quit().catch(() => undefined);
-    this.redis.disconnect();
+    await closeRedisClient(this.redis);
   }
 
   private outage(reason: string): void {

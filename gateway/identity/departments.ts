@@ -24,9 +24,8 @@ export class DepartmentDirectory {
   }
 }
 
-/** Reads `GOVSHARE_DEPARTMENTS` (a JSON list of `{ code, name }`), or the demo set. */
-export function departmentsFromEnv(env: NodeJS.ProcessEnv): DepartmentDirectory {
-  const path = env.GOVSHARE_DEPARTMENTS;
+/** The department list at `path` (`GOVSHARE_DEPARTMENTS`, `config.departmentsFile`: a JSON list of `{ code, name }`), or the demo set. */
+export function loadDepartments(path: string | undefined): DepartmentDirectory {
   if (!path) return new DepartmentDirectory(DEMO_DEPARTMENTS);
   const list = JSON.parse(readFileSync(path, 'utf8')) as unknown;
   if (!Array.isArray(list) || !list.every((d) => typeof d?.code === 'string' && d.code && typeof d?.name === 'string')) {

@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import type { Role } from './caller.ts';
+import { roleConflict, type Role } from './caller.ts';
 import { MAX_TOKEN_LIFETIME_SECONDS } from './token-claims.ts';
 
 export interface TokenRequest { department: string; roles?: Role[]; ttlSeconds?: number; secret: string }
@@ -11,6 +11,9 @@ export interface TokenRequest { department: string; roles?: Role[]; ttlSeconds?:
 export async function issueDevToken({ department, roles = ['consumer'], ttlSeconds = 3600, secret }: TokenRequest): Promise<string> {
   if (!secret) throw new Error('issueDevToken needs the HS256 key: there is no default key');
   if (ttlSeconds > MAX_TOKEN_LIFETIME_SECONDS) throw new Error('a token lives 24 h at most');
+  // The gateway would refuse it: better said when it is asked for.
+  const conflict = roleConflict(roles);
+  if (conflict) throw new Error(conflict);
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ roles })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

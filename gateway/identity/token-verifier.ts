@@ -3,7 +3,7 @@ import {
   createLocalJWKSet, createRemoteJWKSet, importSPKI, jwtVerify,
   type JWTVerifyGetKey, type JWTPayload, type JWTVerifyOptions,
 } from 'jose';
-import { dataDirFromEnv } from '../keys/data-dir.ts';
+import { dataDirFromEnv, keySettingsFromEnv, type JwtSettings } from '../config.ts';
 import { randomSecret } from '../keys/key-file.ts';
 import { generatedJwtSecretPath, generatedSecret } from '../keys/secrets.ts';
 
@@ -33,18 +33,23 @@ export interface KeySourceOptions {
  * when set, must match the token's `iss` / `aud`.
  */
 export async function keySourceFromEnv(env: NodeJS.ProcessEnv, { dataDir = dataDirFromEnv(env), log = () => {} }: KeySourceOptions = {}): Promise<KeySource> {
+  return keySource(keySettingsFromEnv(env).jwt, { dataDir, log });
+}
+
+/** The same from the config's `keys.jwt` (what the gateway uses). */
+export async function keySource(jwt: JwtSettings, { dataDir = null, log = () => {} }: KeySourceOptions = {}): Promise<KeySource> {
   const options: JWTVerifyOptions = {
     requiredClaims: ['exp', 'sub'],
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
-    ...(env.GOVSHARE_JWT_ISSUER ? { issuer: env.GOVSHARE_JWT_ISSUER } : {}),
-    ...(env.GOVSHARE_JWT_AUDIENCE ? { audience: env.GOVSHARE_JWT_AUDIENCE } : {}),
+    ...(jwt.issuer ? { issuer: jwt.issuer } : {}),
+    ...(jwt.audience ? { audience: jwt.audience } : {}),
   };
-  if (env.GOVSHARE_JWKS_URL) {
-    const jwks = createRemoteJWKSet(new URL(env.GOVSHARE_JWKS_URL));
-    return keySet(`JWKS ${env.GOVSHARE_JWKS_URL}`, jwks, { ...options, algorithms: ASYMMETRIC });
+  if (jwt.jwksUrl) {
+    const jwks = createRemoteJWKSet(new URL(jwt.jwksUrl));
+    return keySet(`JWKS ${jwt.jwksUrl}`, jwks, { ...options, algorithms: ASYMMETRIC });
   }
-  if (env.GOVSHARE_JWT_PUBLIC_KEY) {
-    const text = readKeyText(env.GOVSHARE_JWT_PUBLIC_KEY);
+  if (jwt.publicKey) {
+    const text = readKeyText(jwt.publicKey);
     if (text.trim().startsWith('{')) return keySet('JWKS from GOVSHARE_JWT_PUBLIC_KEY', createLocalJWKSet(JSON.parse(text)), { ...options, algorithms: ASYMMETRIC });
     const keys = await Promise.all(ASYMMETRIC.map((alg) => importSPKI(text, alg).then((k) => [alg, k] as const, () => null)));
     const usable = new Map<string, Awaited<ReturnType<typeof importSPKI>>>();
@@ -57,7 +62,7 @@ export async function keySourceFromEnv(env: NodeJS.ProcessEnv, { dataDir = dataD
     };
     return keySet(`public key (${[...usable.keys()].join('/')})`, getKey, { ...options, algorithms: [...usable.keys()] });
   }
-  const configured = env.GOVSHARE_JWT_SECRET;
+  const configured = jwt.secret;
   const secret = configured ?? (dataDir === null
     ? randomSecret()
     : generatedSecret(generatedJwtSecretPath(dataDir), 'the HS256 key of department tokens (no GOVSHARE_JWT_SECRET, GOVSHARE_JWT_PUBLIC_KEY or GOVSHARE_JWKS_URL is set); `npm run token` signs with it', log));

@@ -18,10 +18,10 @@ export function generatedSecret(path: string, what: string, log: (message: strin
 }
 
 /**
- * The audit digests' HMAC key: `GOVSHARE_AUDIT_KEY`, or generated under the data dir (embedded mode:
- * one gateway, one key).
+ * The audit digests' HMAC key: `GOVSHARE_AUDIT_KEY` (`config.keys.auditKey`), or generated under the
+ * data dir (embedded mode: one gateway, one key).
  */
-export function auditKeyFromEnv(env: NodeJS.ProcessEnv, dataDir: string, log: (message: string) => void): { key: string; generated: boolean } {
-  if (env.GOVSHARE_AUDIT_KEY) return { key: env.GOVSHARE_AUDIT_KEY, generated: false };
+export function auditKey(configured: string | undefined, dataDir: string, log: (message: string) => void): { key: string; generated: boolean } {
+  if (configured) return { key: configured, generated: false };
   return { key: generatedSecret(join(keysDir(dataDir), GENERATED_AUDIT_KEY_FILE), 'the audit digest key (GOVSHARE_AUDIT_KEY is not set)', log), generated: true };
 }

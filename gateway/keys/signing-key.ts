@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { SigningKey } from '../../protocol/gateway-signature.ts';
+import { keySettingsFromEnv } from '../config.ts';
 import { keysDir } from './data-dir.ts';
 import { readOrCreateKeyFile } from './key-file.ts';
 
@@ -16,19 +17,24 @@ export interface GatewaySigningKey extends SigningKey {
 
 export const GENERATED_SIGNING_KEY_FILE = 'gateway-signing-key.pem';
 
+/** `loadSigningKeyFrom` with the key configured in `env` (tests, benchmarks and scripts hand one in). */
+export async function loadSigningKey(env: NodeJS.ProcessEnv, dataDir: string, log: (message: string) => void = () => {}): Promise<GatewaySigningKey> {
+  return loadSigningKeyFrom(keySettingsFromEnv(env).gatewayKey, dataDir, log);
+}
+
 /**
- * `GOVSHARE_GATEWAY_KEY` (path of a PKCS#8 PEM private key, Ed25519 or P-256), or in embedded mode
+ * `GOVSHARE_GATEWAY_KEY` (`path`: a PKCS#8 PEM private key, Ed25519 or P-256), or in embedded mode
  * the key generated (Ed25519) under `<data dir>/keys/` at first start and reused afterwards.
  */
-export async function loadSigningKey(env: NodeJS.ProcessEnv, dataDir: string, log: (message: string) => void = () => {}): Promise<GatewaySigningKey> {
-  if (env.GOVSHARE_GATEWAY_KEY) {
+export async function loadSigningKeyFrom(path: string | undefined, dataDir: string, log: (message: string) => void = () => {}): Promise<GatewaySigningKey> {
+  if (path) {
     let pem: string;
     try {
-      pem = readFileSync(env.GOVSHARE_GATEWAY_KEY, 'utf8');
+      pem = readFileSync(path, 'utf8');
     } catch (error) {
-      throw new Error(`GOVSHARE_GATEWAY_KEY: cannot read ${env.GOVSHARE_GATEWAY_KEY} (${(error as Error).message})`);
+      throw new Error(`GOVSHARE_GATEWAY_KEY: cannot read ${path} (${(error as Error).message})`);
     }
-    return signingKeyFromPem(pem, `GOVSHARE_GATEWAY_KEY (${env.GOVSHARE_GATEWAY_KEY})`);
+    return signingKeyFromPem(pem, `GOVSHARE_GATEWAY_KEY (${path})`);
   }
   const file = readOrCreateKeyFile(join(keysDir(dataDir), GENERATED_SIGNING_KEY_FILE), generateSigningKeyPem);
   const key = await signingKeyFromPem(file.text, file.path);

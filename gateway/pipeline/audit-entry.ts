@@ -3,6 +3,7 @@ import type { PolicyModel } from '../../schema/policy-model.ts';
 import { PLATFORM_RESOURCE } from '../platform/catalog.ts';
 import type { AuditEntry } from '../state/types.ts';
 import type { GatewayContext } from '../execution/context.ts';
+import type { SubjectReads } from './subject-keys.ts';
 
 interface OperationFacts { fields: string[]; resources: string[]; providers: string[]; operationHash: string }
 const factsByAnalysis = new WeakMap<object, OperationFacts>();
@@ -63,7 +64,8 @@ export function auditEntryFor(options: {
     errorCode: context.errorCode ?? null,
     inputDigest: variables ? inputDigest(auditKey, variables) : null,
     kind: 'DATA',
-    detail: null,
+    // Sealed comparisons: what the gateway saw of each batch, as JSON (count and digest, never a claim).
+    detail: context.sealedClaims ? JSON.stringify({ sealedClaims: context.sealedClaims }) : null,
   };
 }
 
@@ -75,4 +77,12 @@ function inputDigest(auditKey: string, variables: Record<string, unknown>): stri
   } catch {
     return DIGEST_UNAVAILABLE;
   }
+}
+
+/** The entry's subject reads: each key only as its keyed digest, with the coordinates read of it (sorted). */
+export function subjectReadsOf(subjects: SubjectReads, digest: (key: string) => string, embargoUntil: string | null): Pick<AuditEntry, 'subjects' | 'embargoUntil'> {
+  return {
+    subjects: [...subjects].map(([key, fields]) => ({ digest: digest(key), fields: [...fields].sort() })),
+    embargoUntil,
+  };
 }

@@ -1,12 +1,11 @@
 import { errors as joseErrors } from 'jose';
+import { ErrorCode, RequestRefused } from '../../protocol/errors.ts';
 import type { DepartmentDirectory } from '../identity/departments.ts';
 import type { Caller } from '../identity/caller.ts';
 import type { KeySource } from '../identity/token-verifier.ts';
 import { readTokenClaims, type TokenIdentity } from '../identity/token-claims.ts';
 
-export class RequestRefused extends Error {
-  constructor(readonly code: string, message: string, readonly status: number) { super(message); }
-}
+export { RequestRefused };
 
 interface CachedToken { identity: TokenIdentity; until: number }
 
@@ -39,27 +38,30 @@ export function createAuthenticator(keys: KeySource, departments: DepartmentDire
     try {
       payload = await keys.verify(token);
     } catch (error) {
-      throw new RequestRefused('UNAUTHENTICATED', describeTokenError(error), 401);
+      throw new RequestRefused(ErrorCode.UNAUTHENTICATED, describeTokenError(error));
     }
     const identity = readTokenClaims(payload, departments, now);
-    if (typeof identity === 'string') throw new RequestRefused('UNAUTHENTICATED', identity, 401);
+    if (typeof identity === 'string') throw new RequestRefused(ErrorCode.UNAUTHENTICATED, identity);
     if (verified.size >= CACHE_LIMIT) verified.clear();
     verified.set(token, { identity, until: Math.min(identity.exp, now + CACHE_SECONDS) });
     return identity;
   }
 
-  return async function authenticate(
-    headers: Record<string, string | string[] | undefined>, bodyExtensions: unknown,
-  ): Promise<Caller> {
+  /** The token alone, from the headers alone: run before the body is read, so a stranger's body is never parsed. */
+  async function identify(headers: RequestHeaders): Promise<TokenIdentity> {
     const authorization = header(headers, 'authorization');
     const match = authorization?.match(/^Bearer\s+(\S+)\s*$/i);
-    if (!match) throw new RequestRefused('UNAUTHENTICATED', 'missing or malformed Authorization header: send "Authorization: Bearer <JWT>"', 401);
-    const token = await verifyToken(match[1]!);
+    if (!match) throw new RequestRefused(ErrorCode.UNAUTHENTICATED, 'missing or malformed Authorization header: send "Authorization: Bearer <JWT>"');
+    return verifyToken(match[1]!);
+  }
+
+  /** The caller of an identified token: purpose and operator from the headers or the body's `extensions`. */
+  function callerOf(token: TokenIdentity, headers: RequestHeaders, bodyExtensions: unknown): Caller {
     const extensions = (bodyExtensions && typeof bodyExtensions === 'object' ? bodyExtensions : {}) as Record<string, unknown>;
     const purpose = agreeing('purpose', decodeHeader(header(headers, 'x-share-purpose'), 'X-Share-Purpose'), extensions.purpose);
     const operator = agreeing('operator', decodeHeader(header(headers, 'x-share-operator'), 'X-Share-Operator'), extensions.operator);
-    if (purpose !== null && [...purpose].length > MAX_PURPOSE) throw new RequestRefused('BAD_USER_INPUT', `the purpose is limited to ${MAX_PURPOSE} characters`, 400);
-    if (operator !== null && [...operator].length > MAX_OPERATOR) throw new RequestRefused('BAD_USER_INPUT', `the operator id is limited to ${MAX_OPERATOR} characters`, 400);
+    if (purpose !== null && [...purpose].length > MAX_PURPOSE) throw new RequestRefused(ErrorCode.BAD_USER_INPUT, `the purpose is limited to ${MAX_PURPOSE} characters`);
+    if (operator !== null && [...operator].length > MAX_OPERATOR) throw new RequestRefused(ErrorCode.BAD_USER_INPUT, `the operator id is limited to ${MAX_OPERATOR} characters`);
     return {
       department: token.department,
       departmentName: departments.get(token.department)!.name,
@@ -67,10 +69,18 @@ export function createAuthenticator(keys: KeySource, departments: DepartmentDire
       purpose: purpose && purpose.trim() ? purpose.trim() : null,
       operator: operator && operator.trim() ? operator.trim() : null,
     };
-  };
+  }
+
+  /** Both steps at once, for a caller that has the body already. */
+  async function authenticate(headers: RequestHeaders, bodyExtensions: unknown): Promise<Caller> {
+    return callerOf(await identify(headers), headers, bodyExtensions);
+  }
+  return Object.assign(authenticate, { identify, callerOf });
 }
 
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+type RequestHeaders = Record<string, string | string[] | undefined>;
+
+function header(headers: RequestHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
@@ -81,23 +91,23 @@ function decodeHeader(value: string | undefined, name: string): string | null {
   try {
     return decodeURIComponent(value);
   } catch {
-    throw new RequestRefused('BAD_USER_INPUT', `${name} is not valid percent-encoded UTF-8 (encode it with encodeURIComponent)`, 400);
+    throw new RequestRefused(ErrorCode.BAD_USER_INPUT, `${name} is not valid percent-encoded UTF-8 (encode it with encodeURIComponent)`);
   }
 }
 
 function agreeing(name: string, fromHeader: string | null, fromBody: unknown): string | null {
   if (fromBody !== undefined && fromBody !== null && typeof fromBody !== 'string') {
-    throw new RequestRefused('BAD_USER_INPUT', `extensions.${name} must be a string`, 400);
+    throw new RequestRefused(ErrorCode.BAD_USER_INPUT, `extensions.${name} must be a string`);
   }
   const body = (fromBody as string | undefined) ?? null;
   // Checked on the decoded values, header and body alike: %0D%0A is a CR LF once decoded.
   for (const value of [fromHeader, body]) {
     if (value !== null && UNPRINTABLE.test(value)) {
-      throw new RequestRefused('BAD_USER_INPUT', `the ${name} must be printable text: control characters (CR, LF, TAB, U+0000–U+001F, U+007F–U+009F) and line separators are refused`, 400);
+      throw new RequestRefused(ErrorCode.BAD_USER_INPUT, `the ${name} must be printable text: control characters (CR, LF, TAB, U+0000–U+001F, U+007F–U+009F) and line separators are refused`);
     }
   }
   if (fromHeader !== null && body !== null && fromHeader !== body) {
-    throw new RequestRefused('BAD_USER_INPUT', `the ${name} in the header and in extensions.${name} disagree`, 400);
+    throw new RequestRefused(ErrorCode.BAD_USER_INPUT, `the ${name} in the header and in extensions.${name} disagree`);
   }
   return fromHeader ?? body;
 }

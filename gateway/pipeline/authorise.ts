@@ -1,4 +1,4 @@
-import type { PolicyModel } from '../../schema/policy-model.ts';
+import { shareTypeOf, type PolicyModel } from '../../schema/policy-model.ts';
 import type { FieldPolicy } from '../../schema/policy-types.ts';
 import type { Grant } from '../state/types.ts';
 import type { OperationAnalysis } from './analyse.ts';
@@ -14,7 +14,7 @@ export type Authorisation =
 
 /** Whether the operation touches CONDITIONAL data at all: only then are grants read. */
 export function needsGrants(analysis: OperationAnalysis, model: PolicyModel): boolean {
-  for (const g of analysis.governing) if (model.fields.get(g)?.shareType !== 'UNCONDITIONAL') return true;
+  for (const g of analysis.governing) if (shareTypeOf(model, g) !== 'UNCONDITIONAL') return true;
   return false;
 }
 
@@ -45,7 +45,9 @@ export function authorise(
   for (const governing of analysis.governing) {
     const policy = model.fields.get(governing);
     // Every field the API serves is classified (CONTRACT §3 rule 1): one the model does not know is
-    // refused rather than served unchecked.
+    // refused rather than served unchecked — unless the model says what an unclassified field is
+    // (conformance mode: UNCONDITIONAL, so nothing CONDITIONAL rides along either).
+    if (!policy && model.unclassified === 'UNCONDITIONAL') continue;
     if (!policy) { refuse(governing, undefined, 'the field is not in the catalog: it has no share rule'); continue; }
     if (policy.shareType === 'UNCONDITIONAL') {
       addConditionalCovered(analysis, model, governing, readable);

@@ -1,14 +1,8 @@
 import { GraphQLError, Kind, parse, visit, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { ErrorCode, UNCATALOGUED_FAILURE, fieldError, isErrorCode } from '../../protocol/errors.ts';
 import { LimitExceeded, type RequestLimits } from './limits.ts';
-
-/** CONTRACT §8: the only codes a consumer sees. */
-export const CONTRACT_CODES: ReadonlySet<string> = new Set([
-  'UNAUTHENTICATED', 'FORBIDDEN', 'SHARE_DENIED', 'PURPOSE_REQUIRED', 'BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED',
-  'GRAPHQL_PARSE_FAILED', 'QUERY_TOO_COMPLEX', 'RATE_LIMITED', 'AUDIT_UNAVAILABLE', 'POLICY_UNAVAILABLE',
-  'UNCLASSIFIED_FIELD', 'INVALID_COMPARE_RESULT', 'DUPLICATE_OWNER', 'COMPOSITION_ERROR', 'SUBGRAPH_UNREACHABLE', 'BREAKING_CHANGE',
-]);
 
 /** Apollo Server's own codes for a request it could not take (bad body, GET mutation, APQ, no such operation). */
 const APOLLO_CLIENT_CODES: ReadonlySet<string> = new Set([
@@ -16,7 +10,9 @@ const APOLLO_CLIENT_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /** Codes a provider's subgraph may pass on to the consumer: refusals of the request, not failures. */
-const PROVIDER_REFUSALS: ReadonlySet<string> = new Set(['BAD_USER_INPUT', 'SHARE_DENIED', 'FORBIDDEN', 'RATE_LIMITED', 'PURPOSE_REQUIRED']);
+const PROVIDER_REFUSALS: ReadonlySet<string> = new Set<ErrorCode>([
+  ErrorCode.BAD_USER_INPUT, ErrorCode.SHARE_DENIED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED, ErrorCode.PURPOSE_REQUIRED,
+]);
 
 /**
  * A limit refusal, however Apollo wrapped it: our own `LimitExceeded` behind a validation or syntax
@@ -33,26 +29,27 @@ export function limitRefusalOf(error: unknown, limits: RequestLimits): LimitExce
 }
 
 export function formatLimit(limit: LimitExceeded): GraphQLFormattedError {
-  return { message: limit.message, extensions: { code: 'QUERY_TOO_COMPLEX', limit: limit.limit, value: limit.value } };
+  return { message: limit.message, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit: limit.limit, value: limit.value } };
 }
 
 /**
  * Apollo Server's `formatError`: the last word on what a consumer reads. Limit refusals get their
  * §8 code back from Apollo's validation/syntax wrappers; Apollo's request errors become
- * BAD_USER_INPUT; anything whose code is not in §8 is an internal failure whose text (a stack
- * message, a socket error naming a host and port) says nothing the consumer may act on.
+ * BAD_USER_INPUT; anything whose code is not in the §8 catalogue is an internal failure whose text
+ * (a stack message, a socket error naming a host and port) says nothing the consumer may act on, and
+ * is answered with the catalogue's code for a failure that is nobody's request.
  */
 export function gatewayErrorFormatter(limits: RequestLimits) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const limit = limitRefusalOf(error, limits);
     if (limit) return formatLimit(limit);
     const code = String(formatted.extensions?.code ?? '');
-    if (APOLLO_CLIENT_CODES.has(code)) return { message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
-    if (CONTRACT_CODES.has(code)) return formatted;
+    if (APOLLO_CLIENT_CODES.has(code)) return { message: formatted.message, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+    if (isErrorCode(code)) return formatted;
     return {
       message: 'internal error: the gateway could not complete this request',
       ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      extensions: { code: UNCATALOGUED_FAILURE },
     };
   };
 }
@@ -65,6 +62,8 @@ export function gatewayErrorFormatter(limits: RequestLimits) {
  * provider and the path. Paths keep only indices and names that occur in the gateway's own call, so
  * no value rides along in them either.
  */
+// Apollo's GraphQLDataSource<TContext extends Record<string, any>>: the same bound.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function guardedSubgraph<T extends Record<string, any>>(
   inner: GraphQLDataSource<T>, subgraph: string, provider: () => string | null,
 ): GraphQLDataSource<T> {
@@ -93,9 +92,7 @@ export function guardedSubgraph<T extends Record<string, any>>(
         if (!response.errors?.length) return response;
       } catch {
         const { who, where } = origin(options);
-        return { errors: [new GraphQLError(`the provider ${who} could not be reached${describe(where)}`, {
-          extensions: { code: 'SUBGRAPH_UNREACHABLE', provider: who, subgraph },
-        })] };
+        return { errors: [fieldError(ErrorCode.SUBGRAPH_UNREACHABLE, `the provider ${who} could not be reached${describe(where)}`, { provider: who, subgraph })] };
       }
       const { who, where } = origin(options);
       // Only on the error path: the planner's own call, parsed when Apollo did not hand it over.
@@ -106,9 +103,9 @@ export function guardedSubgraph<T extends Record<string, any>>(
           const path = safePath(error.path, names);
           const full = [...where, ...(path ?? []).filter((p): p is string => typeof p === 'string' && p !== '_entities')];
           const sent = String(error.extensions?.code ?? '');
-          const code = PROVIDER_REFUSALS.has(sent) ? sent : 'SUBGRAPH_UNREACHABLE';
-          const detail = code === 'SUBGRAPH_UNREACHABLE' ? {} : refusalDetail(error.extensions);
-          const message = code === 'SUBGRAPH_UNREACHABLE'
+          const code = PROVIDER_REFUSALS.has(sent) ? sent : ErrorCode.SUBGRAPH_UNREACHABLE;
+          const detail = code === ErrorCode.SUBGRAPH_UNREACHABLE ? {} : refusalDetail(error.extensions);
+          const message = code === ErrorCode.SUBGRAPH_UNREACHABLE
             ? `the provider ${who} could not serve${describe(full)}`
             : `the provider ${who} refused${describe(full)}: ${code}${detail.reason ? ` (${detail.reason})` : ''}${detail.retryAfter !== undefined ? `, retry in ${detail.retryAfter} s` : ''}`;
           return new GraphQLError(message, { ...(path ? { path } : {}), extensions: { code, provider: who, subgraph, ...detail } });

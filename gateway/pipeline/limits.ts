@@ -1,8 +1,9 @@
 import { GraphQLError } from 'graphql';
+import { ErrorCode, statusOf } from '../../protocol/errors.ts';
 
 /**
- * The request limits of CONTRACT §8 (v1.1). One object, read from the environment in one place
- * (`limitsFromEnv`) and handed to the route, Apollo's parser and validation, and the policy plugin.
+ * The request limits of CONTRACT §8 (v1.1). One object, read from `GOVSHARE_LIMITS` by the config
+ * (`gateway/config.ts`, with `parseLimits`) and handed to the route, Apollo's parser and validation, and the policy plugin.
  */
 export interface RequestLimits {
   /** UTF-8 bytes of the query text. */
@@ -53,8 +54,8 @@ const NUMERIC: readonly NumericLimit[] = ['documentBytes', 'tokens', 'depth', 'a
  * `depth=15,cost=100000,list:Person.enterprises=3`. An unknown name or a value that is not a
  * positive integer stops the start-up: a typo must not silently leave a limit at its default.
  */
-export function limitsFromEnv(env: NodeJS.ProcessEnv): RequestLimits {
-  const text = env.GOVSHARE_LIMITS?.trim();
+export function parseLimits(value: string | undefined): RequestLimits {
+  const text = value?.trim();
   if (!text) return DEFAULT_REQUEST_LIMITS;
   const limits: RequestLimits = { ...DEFAULT_REQUEST_LIMITS };
   const listSizes: Record<string, number> = { ...DEFAULT_REQUEST_LIMITS.listSizes };
@@ -78,7 +79,7 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv): RequestLimits {
 export class LimitExceeded extends GraphQLError {
   constructor(readonly limit: keyof RequestLimits, readonly value: number, what: string) {
     super(`operation refused: ${what} exceeds the limit of ${value} (limit "${limit}" = ${value})`, {
-      extensions: { code: 'QUERY_TOO_COMPLEX', limit, value, http: { status: 400 } },
+      extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit, value, http: { status: statusOf(ErrorCode.QUERY_TOO_COMPLEX) } },
     });
   }
 }

@@ -37,7 +37,8 @@ export function limitRules(limits: RequestLimits): ValidationRule[] {
  * abstract type: of any possible type) or of the parent entity's key field, nor a reserved `__`
  * name. The query planner adds key fields and `__typename` to the selections it sends to
  * subgraphs; an alias with such a name would let a raw key land under a key the mask plan does not
- * govern, or make the planner's merge put one field's value in another's place.
+ * govern, or make the planner's merge put one field's value in another's place. In conformance mode
+ * it holds wherever a field is classified.
  */
 export function aliasCollisionRule(model: () => PolicyModel): ValidationRule {
   return (context: ValidationContext) => {
@@ -52,6 +53,10 @@ export function aliasCollisionRule(model: () => PolicyModel): ValidationRule {
           return;
         }
         if (!parent) return;
+        // Conformance mode (the federation audit only): on a type none of whose fields is classified
+        // there is no mask for an alias to escape and no key the model governs; plain federation's
+        // aliases stand. Any classified field on the type (or a possible type) keeps the rule.
+        if (policy.unclassified && !hasClassifiedField(context.getSchema(), parent, policy)) return;
         if (reservedNames(context.getSchema(), parent, policy).has(alias)) {
           context.reportError(new GraphQLError(
             `the alias "${alias}" is the name of a field of ${parent.name}: an alias may not take another field's name (CONTRACT §3 rule 6)`,
@@ -61,6 +66,12 @@ export function aliasCollisionRule(model: () => PolicyModel): ValidationRule {
       },
     };
   };
+}
+
+function hasClassifiedField(schema: GraphQLSchema, parent: GraphQLCompositeType, model: PolicyModel): boolean {
+  const types = new Set([parent.name, ...(isAbstractType(parent) ? schema.getPossibleTypes(parent).map((t) => t.name) : [])]);
+  for (const policy of model.fields.values()) if (types.has(policy.typeName)) return true;
+  return false;
 }
 
 const reservedBySchema = new WeakMap<GraphQLSchema, WeakMap<PolicyModel, Map<string, ReadonlySet<string>>>>();

@@ -3,20 +3,26 @@ import type { GatewayContext } from '../execution/context.ts';
 import { isAdmin } from '../identity/caller.ts';
 import type { Grant, NewGrant } from '../state/index.ts';
 import { PLATFORM_RESOURCE } from './catalog.ts';
-import { deadlineAfter } from './deadlines.ts';
-import { badUserInput, forbidden } from './errors.ts';
+import { closeStage, firstStage, openStage, openStageOf, STAGE_LABEL, withStages } from './application-stages.ts';
+import { transitionApplication } from './application-transition.ts';
+import { badUserInput, forbidden } from '../../protocol/errors.ts';
 import { normalisePurpose } from '../pipeline/grant-purpose.ts';
 import { auditPlatformEvent } from './platform-audit.ts';
+import { confidentialUntilOf } from './confidentiality.ts';
 import { holdsProviderRole, mayActFor, roleHint } from './roles.ts';
-import type { ApplicationRecord, ApplicationStatus } from './records.ts';
+import { assertHolds } from './stage-holders.ts';
+import type { ApplicationRecord, ApplicationStageName, ApplicationStatus } from './records.ts';
 import type { PlatformServices } from './services.ts';
 
-export interface ApplyInput { resource: string; fields: string[]; purpose: string; raw?: boolean | null; validUntil?: string | null }
+export interface ApplyInput { resource: string; fields: string[]; purpose: string; raw?: boolean | null; validUntil?: string | null; confidentialUntil?: string | null }
 
 const DEFAULT_VALIDITY_MS = 365 * 24 * 3600 * 1000;
 const MAX_PURPOSE = 200;
 
-/** applyForAccess: any department asks for CONDITIONAL fields of one resource, stating its purpose. */
+/**
+ * applyForAccess: any department asks for CONDITIONAL fields of one resource, stating its purpose. It
+ * waits first in the authority's pre-review when GOVSHARE_WORKFLOW has one, else at the provider.
+ */
 export async function applyForAccess(services: PlatformServices, context: GatewayContext, input: ApplyInput): Promise<ApplicationRecord> {
   const model = services.model();
   const now = services.now();
@@ -49,76 +55,87 @@ export async function applyForAccess(services: PlatformServices, context: Gatewa
     if (at <= now.getTime()) throw badUserInput('validUntil must lie in the future');
     requestedValidUntil = new Date(at).toISOString();
   }
+  const confidentialUntil = confidentialUntilOf(input.confidentialUntil, now);
   const consumer = context.caller.department;
   const pending = await services.workflow.applications.list({ name: 'consumer', value: consumer });
   if (pending.some((a) => a.status === 'PENDING' && a.resource === resource.code && sameFields(a.fields, fields))) {
     throw badUserInput(`an application of ${consumer} for these fields of ${resource.code} is already pending`);
   }
+  const stage = firstStage(services.workflowSettings, { consumer, provider: resource.provider }, now, services.calendar);
   const application: ApplicationRecord = {
-    id: randomUUID(), status: 'PENDING', consumer, resource: resource.code, provider: resource.provider, fields,
+    id: randomUUID(), status: 'PENDING', stage: stage.name, stages: [stage], escalationReason: null,
+    consumer, resource: resource.code, provider: resource.provider, fields,
     purpose, raw: input.raw ?? false, requestedValidUntil, submittedAt: now.toISOString(),
-    deadline: deadlineAfter(services.calendar, now), decidedAt: null, decidedBy: null, reason: null, grantId: null,
+    deadline: stage.deadline, decidedAt: null, decidedBy: null, reason: null, grantId: null,
+    ...(confidentialUntil ? { confidentialUntil } : {}),
   };
   await services.workflow.applications.createIfAbsent(application);
   await auditPlatformEvent(services.state.audit, context, {
     operation: 'applyForAccess', resource: resource.code, provider: resource.provider, now,
-    detail: `application ${application.id} for ${fields.join(', ')}${application.raw ? ' (raw)' : ''}, deadline ${application.deadline}`,
+    detail: `application ${application.id} for ${fields.join(', ')}${application.raw ? ' (raw)' : ''}, ${stage.name === 'PRE_REVIEW' ? `pre-review by ${stage.holder}, ` : ''}deadline ${application.deadline}`,
   });
   return application;
 }
 
 /**
- * reviewApplication: only the resource's provider (or admin). Exactly one decision wins, even when
- * two reviewers answer at once; an approval writes the decision and its grant in one transaction, so
- * there is never an approved application without its grant.
+ * reviewApplication decides the stage the application waits in: at pre-review the authority passes it to
+ * the provider (whose deadline counts from then) or rejects it for good; at the provider's stage the
+ * provider approves (the grant is written in the same transaction) or rejects. A rejection states its
+ * reason. Exactly one decision wins, even when several reviewers answer at once.
  */
 export async function reviewApplication(
   services: PlatformServices, context: GatewayContext, id: string, approve: boolean, reason: string | null | undefined,
 ): Promise<ApplicationRecord> {
-  const application = await services.workflow.applications.get(id);
-  if (!application) throw badUserInput(`no application "${id}"`);
-  if (!mayActFor(context.caller, application.provider)) {
-    throw forbidden(`only the provider of ${application.resource} (${application.provider}) or an admin may review this application${roleHint(context.caller, application.provider)}`);
-  }
-  // No self-service approval, not even by an admin of the asking department.
-  if (context.caller.department === application.consumer) throw forbidden(`${application.consumer} cannot review its own application`);
-  const trimmedReason = reason?.trim() ?? '';
-  if (!approve && !trimmedReason) throw badUserInput('a rejection must state its reason');
-  if (application.status !== 'PENDING') throw badUserInput(`application ${id} was already ${application.status.toLowerCase()}`);
   const now = services.now();
-  const decided: ApplicationRecord = {
-    ...application,
-    status: approve ? 'APPROVED' : 'REJECTED',
-    decidedAt: now.toISOString(),
-    decidedBy: context.caller.department,
-    reason: trimmedReason || null,
-    grantId: approve ? randomUUID() : null,
-  };
-  const won = await services.state.transaction(async (tx) => {
-    if (!(await tx.records(services.workflow.applications).replaceIf('PENDING', decided))) return false;
-    if (approve) await tx.grants.create(grantFor(decided), now);
-    return true;
+  const trimmedReason = reason?.trim() ?? '';
+  const settings = services.workflowSettings;
+  const decided = await transitionApplication(services, id, now, (application) => {
+    const stage = openStageOf(application);
+    if (!stage || stage.name === 'ESCALATED') {
+      // Whoever may not review it learns nothing more about it than before stages existed.
+      const provider = application.stages.find((s) => s.name === 'PROVIDER_REVIEW') ?? application.stages[0]!;
+      assertHolds(context.caller, application, provider);
+      throw badUserInput(stage
+        ? `application ${id} was rejected and is under ${STAGE_LABEL.ESCALATED} at ${stage.holder}: it decides with decideEscalation`
+        : `application ${id} was already ${application.status.toLowerCase()}`);
+    }
+    assertHolds(context.caller, application, stage);
+    if (!approve && !trimmedReason) throw badUserInput('a rejection must state its reason');
+    const closed = closeStage(stage, context.caller.department, now, approve ? 'APPROVED' : 'REJECTED', trimmedReason || null);
+    if (stage.name === 'PRE_REVIEW' && approve) {
+      const providerStage = openStage('PROVIDER_REVIEW', application.provider, now, settings.providerReview.workingDays, services.calendar);
+      return { next: withStages(application, closed, providerStage) };
+    }
+    const next: ApplicationRecord = {
+      ...withStages(application, closed),
+      status: approve ? 'APPROVED' : 'REJECTED',
+      decidedAt: now.toISOString(),
+      decidedBy: context.caller.department,
+      reason: trimmedReason || null,
+      grantId: approve ? randomUUID() : null,
+    };
+    return approve ? { next, grant: grantFor(next) } : { next };
   });
-  if (!won) {
-    const current = await services.workflow.applications.get(id);
-    throw badUserInput(`application ${id} was already ${current?.status.toLowerCase() ?? 'decided'}`);
-  }
+  // The stage this review closed: the last one decided (a pre-review passed leaves the provider's open after it).
+  const reviewed = [...decided.stages].reverse().find((s) => s.decidedAt !== null)!;
   await auditPlatformEvent(services.state.audit, context, {
-    operation: 'reviewApplication', resource: application.resource, provider: application.provider, now,
-    detail: approve ? `application ${id} approved: grant ${decided.grantId}` : `application ${id} rejected: ${trimmedReason}`,
+    operation: 'reviewApplication', resource: decided.resource, provider: decided.provider, now,
+    detail: reviewed.name === 'PRE_REVIEW'
+      ? (approve ? `application ${id} passed pre-review: to ${decided.provider} by ${decided.deadline}` : `application ${id} rejected at pre-review: ${trimmedReason}`)
+      : (approve ? `application ${id} approved: grant ${decided.grantId}` : `application ${id} rejected: ${trimmedReason}`),
   });
   return decided;
 }
 
 /** The grant an approval writes: the fields and purpose applied for, valid as asked but at most a year. */
-function grantFor(application: ApplicationRecord): NewGrant {
+export function grantFor(application: ApplicationRecord): NewGrant {
   const decidedAt = Date.parse(application.decidedAt!);
   const yearLater = decidedAt + DEFAULT_VALIDITY_MS;
   const asked = application.requestedValidUntil ? Date.parse(application.requestedValidUntil) : yearLater;
   return {
     id: application.grantId!, consumer: application.consumer, resource: application.resource, fields: application.fields,
     raw: application.raw, purpose: application.purpose, validUntil: new Date(Math.min(asked, yearLater)).toISOString(),
-    applicationId: application.id,
+    applicationId: application.id, confidentialUntil: application.confidentialUntil ?? null,
   };
 }
 
@@ -137,6 +154,7 @@ export type PartyRole = 'CONSUMER' | 'PROVIDER';
  */
 export async function listApplications(
   services: PlatformServices, context: GatewayContext, status: ApplicationStatus | null | undefined, as: PartyRole | null | undefined,
+  stage?: ApplicationStageName | null,
 ): Promise<ApplicationRecord[]> {
   const store = services.workflow.applications;
   const department = context.caller.department;
@@ -147,7 +165,7 @@ export async function listApplications(
     : [];
   const byId = new Map([...asConsumer, ...asProvider].map((a) => [a.id, a]));
   return [...byId.values()]
-    .filter((a) => !status || a.status === status)
+    .filter((a) => (!status || a.status === status) && (!stage || a.stage === stage))
     .sort((a, b) => b.submittedAt.localeCompare(a.submittedAt));
 }
 

@@ -1,28 +1,76 @@
 import type { GatewayContext } from '../execution/context.ts';
-import { isAdmin } from '../identity/caller.ts';
-import { InvalidAuditCursorError, StoreUnavailableError } from '../state/types.ts';
-import { auditUnavailable, badUserInput } from './errors.ts';
+import { EvidenceTooLargeError, exportEvidence } from '../audit/evidence.ts';
+import type { Caller } from '../identity/caller.ts';
+import { pageUpperBound } from '../state/audit-query.ts';
+import { InvalidAuditCursorError, StoreUnavailableError, type AuditRecord } from '../state/types.ts';
+import { auditUnavailable, badUserInput, forbidden } from '../../protocol/errors.ts';
+import { readsWholeAuditLog } from './roles.ts';
 import type { PlatformServices } from './services.ts';
 
 interface AuditLogArgs { first?: number | null; after?: string | null; resource?: string | null; consumer?: string | null }
 
+/**
+ * CONTRACT §6: a consumer sees its own requests, a provider those touching its resources, admin (and auditor)
+ * all — admin only while the roles are not separated (GOVSHARE_SEPARATE_ROLES, roles.ts).
+ */
+function mayRead(caller: Caller, record: AuditRecord, separateRoles: boolean): boolean {
+  return readsWholeAuditLog(caller, separateRoles) || record.consumer === caller.department || record.providers.includes(caller.department);
+}
+
 export function auditResolvers(services: PlatformServices) {
+  const separate = services.separateRoles ?? false;
+  const readsAll = (caller: Caller) => readsWholeAuditLog(caller, separate);
+  const audit = () => services.state.audit;
+  const checkpointer = () => {
+    if (!services.checkpoints) throw new Error('the platform API was built without the audit checkpointer (PlatformServices.checkpoints)');
+    return services.checkpoints;
+  };
   return {
     Query: {
       auditLog: async (_: unknown, args: AuditLogArgs, { caller }: GatewayContext) => {
-        const first = args.first ?? 50;
-        if (!Number.isInteger(first) || first < 1 || first > 500) throw badUserInput('first must be between 1 and 500');
-        return readingAudit(() => services.state.audit.page({
+        const first = pageFirst(args.first, 50);
+        return readingAudit(() => audit().page({
           first,
           after: args.after ?? null,
           ...(args.resource ? { resource: args.resource } : {}),
           ...(args.consumer ? { consumer: args.consumer } : {}),
-          visibleTo: isAdmin(caller) ? 'all' : caller.department,
+          visibleTo: readsAll(caller) ? 'all' : caller.department,
         }));
       },
-      verifyAuditChain: async () => readingAudit(() => services.state.audit.verify()),
+      verifyAuditChain: async (_: unknown, args: { full?: boolean | null }, { caller }: GatewayContext) => {
+        const full = args.full ?? false;
+        // A full recheck walks the whole retained log: not something every department may set off.
+        if (full && !readsAll(caller)) throw forbidden(`a full recheck of the audit chain is for ${separate ? 'the auditor role' : 'admin or the auditor role'}`);
+        const status = await readingAudit(() => audit().verify({ checkpoints: checkpointer().trust(), full, now: services.now }));
+        return { ...status, from: status.from ?? 1, firstBrokenCheckpoint: status.firstBrokenCheckpoint ?? null };
+      },
+      auditCheckpoints: async (_: unknown, args: { first?: number | null; after?: string | null }) => {
+        const first = pageFirst(args.first, 20);
+        return readingAudit(() => audit().checkpoints.page(first, checkpointCursor(args.after)));
+      },
+      exportAuditEvidence: async (_: unknown, args: { id: string }, { caller }: GatewayContext) => {
+        if (!/^[1-9][0-9]{0,15}$/.test(args.id)) throw badUserInput(`not an audit record id: ${JSON.stringify(args.id)}`);
+        const seq = Number(args.id);
+        const [record] = await readingAudit(() => audit().checkpoints.records(seq, seq));
+        // One answer for a record that does not exist and one the caller may not read: its existence is
+        // itself something the audit log shows only to those who may see it.
+        if (!record || !mayRead(caller, record, separate)) throw forbidden(`no audit record ${args.id} that you may read`);
+        return readingAudit(() => exportEvidence(audit(), () => checkpointer().checkpointNow(), record));
+      },
     },
   };
+}
+
+function pageFirst(value: number | null | undefined, fallback: number): number {
+  const first = value ?? fallback;
+  if (!Number.isInteger(first) || first < 1 || first > 500) throw badUserInput('first must be between 1 and 500');
+  return first;
+}
+
+/** A checkpoint cursor is the sequence of the last checkpoint of the previous page; null for the first page. */
+export function checkpointCursor(after: string | null | undefined): number | null {
+  const bound = pageUpperBound(after);
+  return bound === Infinity ? null : bound;
 }
 
 async function readingAudit<T>(read: () => Promise<T>): Promise<T> {
@@ -31,6 +79,7 @@ async function readingAudit<T>(read: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof StoreUnavailableError) throw auditUnavailable();
     if (error instanceof InvalidAuditCursorError) throw badUserInput(error.message);
+    if (error instanceof EvidenceTooLargeError) throw badUserInput(error.message);
     throw error;
   }
 }

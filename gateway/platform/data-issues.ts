@@ -5,8 +5,9 @@ import { PLATFORM_RESOURCE } from './catalog.ts';
 import type { PartyRole } from './applications.ts';
 import { holdsProviderRole, mayActFor, roleHint } from './roles.ts';
 import { deadlineAfter } from './deadlines.ts';
-import { badUserInput, forbidden } from './errors.ts';
+import { badUserInput, forbidden } from '../../protocol/errors.ts';
 import { auditPlatformEvent } from './platform-audit.ts';
+import { noticeStore, recallNotices } from './notices.ts';
 import type { DataIssueRecord, DataIssueResolution, DataIssueStatus } from './records.ts';
 import type { PlatformServices } from './services.ts';
 
@@ -55,10 +56,18 @@ export async function resolveDataIssue(
   const resolved: DataIssueRecord = {
     ...issue, status: 'RESOLVED', resolution, note: note.trim(), resolvedAt: now.toISOString(), resolvedBy: context.caller.department,
   };
-  if (!(await services.workflow.dataIssues.replaceIf('OPEN', resolved))) throw badUserInput(`data issue ${id} is already resolved`);
+  // A correction is recalled (数据更新和召回): its notices are written with the resolution, or neither is.
+  const notices = resolution === 'CORRECTED' ? await recallNotices(services, issue, note.trim(), now) : [];
+  const won = await services.state.transaction(async (tx) => {
+    if (!(await tx.records(services.workflow.dataIssues).replaceIf('OPEN', resolved))) return false;
+    const inboxes = tx.records(noticeStore(services.state));
+    for (const notice of notices) await inboxes.createIfAbsent(notice);
+    return true;
+  });
+  if (!won) throw badUserInput(`data issue ${id} is already resolved`);
   await auditPlatformEvent(services.state.audit, context, {
     operation: 'resolveDataIssue', resource: issue.resource, provider: issue.provider, now,
-    detail: `data issue ${id} resolved ${resolution}: ${note.trim()}`,
+    detail: `data issue ${id} resolved ${resolution}: ${note.trim()}${resolution === 'CORRECTED' ? '; recalled from the consumers that read it (notices)' : ''}`,
   });
   return resolved;
 }

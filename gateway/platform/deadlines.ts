@@ -1,10 +1,11 @@
 import { endOfShanghaiDay, shanghaiDate, type WorkingDayCalendar } from '../workdays/index.ts';
 
-/** Both procedures give the provider five working days (CONTRACT §6, REGULATION XX市 §25–26). */
+/** Both procedures give the provider five working days (CONTRACT §6, REGULATION XX市 §25–26); GOVSHARE_WORKFLOW may set another for applications. */
 export const ANSWER_WORKING_DAYS = 5;
 
-export function deadlineAfter(calendar: WorkingDayCalendar, submitted: Date): string {
-  return calendar.addWorkingDays(shanghaiDate(submitted), ANSWER_WORKING_DAYS);
+/** The `workingDays`-th working day after the Shanghai calendar date of `from`. */
+export function deadlineAfter(calendar: WorkingDayCalendar, from: Date, workingDays: number = ANSWER_WORKING_DAYS): string {
+  return calendar.addWorkingDays(shanghaiDate(from), workingDays);
 }
 
 /** Overdue: still open after the deadline day ended, or answered after it. Computed, never stored. */

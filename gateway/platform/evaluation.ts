@@ -1,9 +1,10 @@
 import { PLATFORM_RESOURCE } from './catalog.ts';
-import { answerWorkingDays, isOverdue } from './deadlines.ts';
-import { badUserInput } from './errors.ts';
+import { isOverdue } from './deadlines.ts';
+import { providerAnswerCounts, round, type ProviderAnswerCounts } from './application-evaluation.ts';
+import { badUserInput } from '../../protocol/errors.ts';
 import type { PlatformServices } from './services.ts';
 
-export interface DepartmentEvaluation {
+export interface DepartmentEvaluation extends ProviderAnswerCounts {
   department: string;
   name: string;
   resourcesPublished: number;
@@ -12,12 +13,6 @@ export interface DepartmentEvaluation {
   fieldsNone: number;
   /** Shared fields (UNCONDITIONAL + CONDITIONAL) over all cataloged fields: "sharing is the rule". */
   shareRate: number | null;
-  applicationsReceived: number;
-  applicationsAnswered: number;
-  applicationsAnsweredInTime: number;
-  applicationsOverdue: number;
-  applicationsPending: number;
-  meanAnswerWorkingDays: number | null;
   applicationsSubmitted: number;
   dataIssuesReceived: number;
   dataIssuesResolved: number;
@@ -50,9 +45,6 @@ export async function evaluate(services: PlatformServices, department?: string |
     const codes = new Set(resources.map((r) => r.code));
     const fields = [...model.fields.values()].filter((f) => codes.has(f.resource) && !f.onValueType);
     const byType = (t: string) => fields.filter((f) => f.shareType === t).length;
-    const received = applications.filter((a) => a.provider === code);
-    const answered = received.filter((a) => a.decidedAt);
-    const answerDays = answered.map((a) => answerWorkingDays(services.calendar, a.submittedAt, a.decidedAt!));
     const issuesReceived = issues.filter((d) => d.provider === code);
     return {
       department: code,
@@ -62,12 +54,7 @@ export async function evaluate(services: PlatformServices, department?: string |
       fieldsConditional: byType('CONDITIONAL'),
       fieldsNone: byType('NONE'),
       shareRate: fields.length ? round((fields.length - byType('NONE')) / fields.length) : null,
-      applicationsReceived: received.length,
-      applicationsAnswered: answered.length,
-      applicationsAnsweredInTime: answered.filter((a) => !isOverdue(a.deadline, a.decidedAt, now)).length,
-      applicationsOverdue: received.filter((a) => isOverdue(a.deadline, a.decidedAt, now)).length,
-      applicationsPending: received.filter((a) => a.status === 'PENDING').length,
-      meanAnswerWorkingDays: answerDays.length ? round(answerDays.reduce((s, d) => s + d, 0) / answerDays.length) : null,
+      ...providerAnswerCounts(applications, code, services.calendar, now),
       applicationsSubmitted: applications.filter((a) => a.consumer === code).length,
       dataIssuesReceived: issuesReceived.length,
       dataIssuesResolved: issuesReceived.filter((d) => d.status === 'RESOLVED').length,
@@ -79,5 +66,3 @@ export async function evaluate(services: PlatformServices, department?: string |
     };
   });
 }
-
-const round = (n: number) => Math.round(n * 1000) / 1000;

@@ -3,10 +3,40 @@ import { LookupMisses } from './lookup-misses.ts';
 
 export type ApplicationStatus = 'PENDING' | 'APPROVED' | 'REJECTED';
 
+/** The review stages an application passes (`workflow-config.ts`); DECIDED once none is open. */
+export type StageName = 'PRE_REVIEW' | 'PROVIDER_REVIEW' | 'ESCALATED';
+export type ApplicationStageName = StageName | 'DECIDED';
+export type StageDecision = 'APPROVED' | 'REJECTED';
+
+/** One stage of an application: who holds it, until when, and how it ended. */
+export interface StageRecord {
+  name: StageName;
+  /** The department that decides this stage, fixed when the stage opens (a later configuration does not move it). */
+  holder: string;
+  startedAt: string;
+  /** Calendar date (Asia/Shanghai), its extension included. */
+  deadline: string;
+  decidedAt: string | null;
+  decidedBy: string | null;
+  /** At ESCALATED: APPROVED overturns the provider's refusal, REJECTED upholds it. */
+  decision: StageDecision | null;
+  reason: string | null;
+  /** Working days added by the one extension a stage may have, and why. */
+  extendedBy: number | null;
+  extensionReason: string | null;
+  extendedAt: string | null;
+}
+
 /** An application for CONDITIONAL fields of one resource (有条件共享申请). */
 export interface ApplicationRecord {
   id: string;
+  /** CONTRACT §6's status: PENDING while a review stage is open; a refusal under escalation stays REJECTED until overturned. */
   status: ApplicationStatus;
+  stage: ApplicationStageName;
+  /** In the order they opened; the last is the open one, or the one that decided. */
+  stages: StageRecord[];
+  /** The consumer's grounds for escalating the provider's refusal (争议协调), once. */
+  escalationReason: string | null;
   consumer: string;
   resource: string;
   provider: string;
@@ -15,9 +45,12 @@ export interface ApplicationRecord {
   raw: boolean;
   /** The validity the consumer asked for; the grant never lasts longer. */
   requestedValidUntil: string | null;
+  /** A confidential application's embargo date (YYYY-MM-DD), which its grant carries (`confidentiality.ts`); absent: none. */
+  confidentialUntil?: string | null;
   submittedAt: string;
-  /** Calendar date (Asia/Shanghai): the 5th working day after submission. */
+  /** The deadline of the open stage (or of the last one): by default the 5th working day after submission. */
   deadline: string;
+  /** The final decision: the stage that decided it, the department that did, and why. */
   decidedAt: string | null;
   decidedBy: string | null;
   reason: string | null;

@@ -1,11 +1,16 @@
 import type { GatewayContext } from '../execution/context.ts';
 import type { ResourceCategory } from '../../schema/policy-types.ts';
 import { applyForAccess, grantOf, listApplications, reviewApplication, revokeGrant, type ApplyInput, type PartyRole } from './applications.ts';
+import { applicationOverdue, stageOverdue } from './application-stages.ts';
 import { listCatalog } from './catalog.ts';
 import { listDataIssues, reportDataIssue, resolveDataIssue, type DataIssueInput } from './data-issues.ts';
 import { isOverdue } from './deadlines.ts';
+import { decideEscalation, escalateApplication } from './escalation.ts';
 import { evaluate } from './evaluation.ts';
-import type { ApplicationRecord, ApplicationStatus, DataIssueRecord, DataIssueResolution, DataIssueStatus } from './records.ts';
+import { extendDeadline } from './extension.ts';
+import type {
+  ApplicationRecord, ApplicationStageName, ApplicationStatus, DataIssueRecord, DataIssueResolution, DataIssueStatus, StageRecord,
+} from './records.ts';
 import type { PlatformServices } from './services.ts';
 
 /** GraphQL glue for the sharing workflows; the rules live in the modules it calls. */
@@ -16,8 +21,17 @@ export function workflowResolvers(services: PlatformServices) {
         listCatalog(services.model(), services.workflow.resourceHistory, filter),
       resource: async (_: unknown, { code }: { code: string }) =>
         (await listCatalog(services.model(), services.workflow.resourceHistory)).find((r) => r.code === code) ?? null,
-      applications: (_: unknown, args: { status?: ApplicationStatus; as?: PartyRole }, context: GatewayContext) =>
-        listApplications(services, context, args.status, args.as),
+      applications: (_: unknown, args: { status?: ApplicationStatus; as?: PartyRole; stage?: ApplicationStageName }, context: GatewayContext) =>
+        listApplications(services, context, args.status, args.as, args.stage),
+      workflowSettings: () => {
+        const { preReview, providerReview, escalation, extension } = services.workflowSettings;
+        return {
+          preReviewBy: preReview?.reviewer ?? null, preReviewWorkingDays: preReview?.workingDays ?? null,
+          providerWorkingDays: providerReview.workingDays,
+          escalationAuthority: escalation?.authority ?? null, escalationWorkingDays: escalation?.workingDays ?? null,
+          maxExtensionWorkingDays: extension.maxWorkingDays,
+        };
+      },
       dataIssues: (_: unknown, args: { status?: DataIssueStatus; as?: PartyRole }, context: GatewayContext) =>
         listDataIssues(services, context, args.status, args.as),
       evaluation: (_: unknown, { department }: { department?: string }) => evaluate(services, department),
@@ -27,6 +41,12 @@ export function workflowResolvers(services: PlatformServices) {
       reviewApplication: (_: unknown, args: { id: string; approve: boolean; reason?: string }, context: GatewayContext) =>
         reviewApplication(services, context, args.id, args.approve, args.reason),
       revokeGrant: (_: unknown, args: { id: string; reason: string }, context: GatewayContext) => revokeGrant(services, context, args.id, args.reason),
+      extendDeadline: (_: unknown, args: { id: string; workingDays: number; reason: string }, context: GatewayContext) =>
+        extendDeadline(services, context, args.id, args.workingDays, args.reason),
+      escalateApplication: (_: unknown, args: { id: string; reason: string }, context: GatewayContext) =>
+        escalateApplication(services, context, args.id, args.reason),
+      decideEscalation: (_: unknown, args: { id: string; approve: boolean; reason: string }, context: GatewayContext) =>
+        decideEscalation(services, context, args.id, args.approve, args.reason),
       reportDataIssue: (_: unknown, { input }: { input: DataIssueInput }, context: GatewayContext) => reportDataIssue(services, context, input),
       resolveDataIssue: (_: unknown, args: { id: string; resolution: DataIssueResolution; note: string }, context: GatewayContext) =>
         resolveDataIssue(services, context, args.id, args.resolution, args.note),
@@ -36,8 +56,12 @@ export function workflowResolvers(services: PlatformServices) {
     },
     Application: {
       validUntil: (a: ApplicationRecord) => a.requestedValidUntil,
-      overdue: (a: ApplicationRecord) => isOverdue(a.deadline, a.decidedAt, services.now()),
+      overdue: (a: ApplicationRecord) => applicationOverdue(a, services.now()),
       grant: (a: ApplicationRecord) => grantOf(services, a),
+    },
+    ApplicationStage: {
+      holderName: (s: StageRecord) => services.departments.get(s.holder)?.name ?? null,
+      overdue: (s: StageRecord) => stageOverdue(s, services.now()),
     },
     DataIssue: {
       overdue: (d: DataIssueRecord) => isOverdue(d.deadline, d.resolvedAt, services.now()),

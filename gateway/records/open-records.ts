@@ -33,10 +33,23 @@ export async function openRecords(location: RecordsLocation): Promise<{ db: Data
       owned: true,
     };
   try {
-    await storeCall('migrate the records database', () => migrate(opened.db));
+    await storeCall('migrate the records database', () => 'url' in location ? migrateUnhurried(location.url) : migrate(opened.db));
   } catch (error) {
     if (opened.owned) await opened.db.close().catch(() => {});
     throw error;
   }
   return opened;
+}
+
+/**
+ * Migrations on a connection of their own without the per-query timeout: one may rewrite a whole table
+ * (003 moves every audit record into the monthly partitions), which takes longer than a request may.
+ */
+async function migrateUnhurried(url: string): Promise<number[]> {
+  const db = await openDatabase({ kind: 'postgres', url, poolSize: 1, connectTimeoutMs: CONNECT_TIMEOUT_MS });
+  try {
+    return await migrate(db);
+  } finally {
+    await db.close();
+  }
 }

@@ -1,13 +1,23 @@
 import type { Database, Sql } from '../../subgraphs/kit/sql.ts';
 import { ChainVerifier, sealRecord } from '../state/audit-chain.ts';
+import type { AuditVerifyOptions } from '../state/audit-checkpoints.ts';
 import { pageSize, pageUpperBound, queryIndexes, recordIndexes } from '../state/audit-query.ts';
 import { storeCall, storeUnavailable } from '../state/store-call.ts';
 import type { AuditChainStatus, AuditEntry, AuditLog, AuditPage, AuditQuery, AuditRecord } from '../state/types.ts';
+import { retainedChainStart } from './audit-retention.ts';
+import { verifyAgainstCheckpoints, type ChainStart } from './audit-verification.ts';
+import { SqlAuditCheckpoints } from './sql-audit-checkpoints.ts';
+import { SqlAuditSubjects } from './sql-audit-subjects.ts';
 
 /** Records per transaction: bounds one commit's size and lock time under a burst. */
 const MAX_BATCH = 500;
 /** Records per read while verifying: memory stays flat for any log length. */
 const VERIFY_CHUNK = 2000;
+/**
+ * How many times verify() starts again because months were archived while it walked: each restart needs a
+ * month archived during the previous walk, so a few cover an archiver working through a backlog.
+ */
+const MAX_VERIFY_RESTARTS = 3;
 /** Larger than any seq: the exclusive bound of a first page. */
 const NO_BOUND = '9223372036854775807';
 
@@ -26,8 +36,19 @@ export class SqlAuditLog implements AuditLog {
   private writing = false;
   /** The head this process last wrote or read: the next batch is chained on it optimistically. */
   private head: { seq: number; hash: string } | null = null;
+  private readonly committed = new Set<(headSeq: number) => void>();
+  readonly checkpoints: SqlAuditCheckpoints;
+  readonly subjects: SqlAuditSubjects;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    this.checkpoints = new SqlAuditCheckpoints(db);
+    this.subjects = new SqlAuditSubjects(db);
+  }
+
+  onCommitted(listener: (headSeq: number) => void): () => void {
+    this.committed.add(listener);
+    return () => { this.committed.delete(listener); };
+  }
 
   append(entry: AuditEntry): Promise<AuditRecord> {
     return new Promise<AuditRecord>((resolve, reject) => {
@@ -62,13 +83,44 @@ export class SqlAuditLog implements AuditLog {
     return new Map(departments.map((d) => [d, { consumed: count.get(`by-consumer:${d}`) ?? 0, served: count.get(`by-provider:${d}`) ?? 0 }]));
   }
 
-  async verify(): Promise<AuditChainStatus> {
+  /**
+   * Walks the chain from the first retained record; with `options.checkpoints`, checks it against every
+   * signed checkpoint too and, unless `full`, resumes after the last checkpoint verified before
+   * (audit-verification.ts).
+   */
+  async verify(options: AuditVerifyOptions = {}): Promise<AuditChainStatus> {
     // The head is read first: records appended while we walk lie beyond it and are left for the next check.
     const [head] = await storeCall('read audit head', () =>
       this.db.query<{ seq: string }>('SELECT seq::text AS seq FROM govshare.audit_head'));
     const headSeq = Number(head?.seq ?? 0);
-    const verifier = new ChainVerifier();
-    let after = 0;
+    const readStart = () => storeCall('read audit retention', () => retainedChainStart(this.db));
+    let retained = await readStart();
+    // The archiver may drop the oldest month between reading where the chain starts and walking it (or
+    // during the walk): the records then look missing. A break is reported only when the start has not
+    // moved meanwhile; when it has, the check runs again from the new start. Not one snapshot
+    // transaction: on PGlite it would hold every append for the whole walk, and on a server the walk's
+    // locks would hold the archiver's DROP, and every append queued behind it.
+    for (let attempt = 0; ; attempt += 1) {
+      const status = await this.verifyFrom(retained, headSeq, options);
+      if (status.ok || attempt === MAX_VERIFY_RESTARTS) return status;
+      const now = await readStart();
+      if (now.afterSeq === retained.afterSeq) return status;
+      retained = now;
+    }
+  }
+
+  private verifyFrom(retained: ChainStart, headSeq: number, options: AuditVerifyOptions): Promise<AuditChainStatus> {
+    if (!options.checkpoints) return this.walk(retained, headSeq);
+    return verifyAgainstCheckpoints({
+      db: this.db, walk: (start, upTo) => this.walk(start, upTo), headSeq, retained,
+      trust: options.checkpoints, full: options.full ?? false, now: options.now ?? (() => new Date()),
+    });
+  }
+
+  /** The records after `start` up to `headSeq`, checked in seq order in chunks. */
+  private async walk(start: ChainStart, headSeq: number): Promise<AuditChainStatus> {
+    const verifier = new ChainVerifier(start);
+    let after = start.afterSeq;
     while (after < headSeq) {
       const rows = await storeCall('read audit log', () => this.db.query<{ seq: string; record: unknown }>(
         'SELECT r.seq::text AS seq, r.record FROM govshare.audit_records r WHERE r.seq > $1 AND r.seq <= $2 ORDER BY r.seq LIMIT $3',
@@ -93,6 +145,8 @@ export class SqlAuditLog implements AuditLog {
           const last = records.at(-1)!;
           this.head = { seq: last.seq, hash: last.hash };
           batch.forEach((pending, i) => pending.resolve(records[i]!));
+          // After the resolves, and a listener's failure is its own: the batch is committed whatever it does.
+          for (const listener of this.committed) try { listener(last.seq); } catch { /* the listener's to report */ }
         } catch (error) {
           this.head = null;
           const failure = storeUnavailable('append audit record', error);
@@ -135,7 +189,8 @@ async function writeBatch(tx: Sql, entries: AuditEntry[]): Promise<AuditRecord[]
   const [head] = await tx.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM govshare.audit_head FOR UPDATE');
   if (!head) throw new Error('the audit head row is missing');
   const batch = chain(entries, { seq: Number(head.seq), hash: head.hash });
-  await tx.query(`WITH ${batchWrites('')} UPDATE govshare.audit_head SET seq = $4, hash = $5`, batch.params);
+  const params = [...batch.params, ...batch.subjects];
+  await tx.query(`WITH ${batchWrites('', batch.subjects.length ? '$6' : null)} UPDATE govshare.audit_head SET seq = $4, hash = $5`, params);
   return batch.records;
 }
 
@@ -150,17 +205,19 @@ async function appendOnHead(db: Sql, entries: AuditEntry[], expected: { seq: num
   const [row] = await db.query<{ moved: string }>(`
     WITH moved AS (
       UPDATE govshare.audit_head SET seq = $4, hash = $5 WHERE seq = $6 AND hash = $7 RETURNING 1 AS ok
-    ), ${batchWrites('WHERE EXISTS (SELECT 1 FROM moved)')}
+    ), ${batchWrites('WHERE EXISTS (SELECT 1 FROM moved)', batch.subjects.length ? '$8' : null)}
     SELECT count(*)::text AS moved FROM moved`,
-  [...batch.params, expected.seq, expected.hash]);
+  [...batch.params, expected.seq, expected.hash, ...batch.subjects]);
   return row && Number(row.moved) === 1 ? batch.records : null;
 }
 
 /**
- * The CTEs that write one batch's records, index rows and counters (parameters $1–$3), each only where
- * `condition` holds: the head statement that follows or precedes them decides whether the batch lands.
+ * The CTEs that write one batch's records, index rows and counters (parameters $1–$3) and, when the batch
+ * read subjects, their digests (`subjects`, the parameter holding them), each only where `condition` holds:
+ * the head statement that follows or precedes them decides whether the batch lands. A batch without
+ * subjects (platform events, refusals) writes no subject CTE at all.
  */
-function batchWrites(condition: string): string {
+function batchWrites(condition: string, subjects: string | null): string {
   return `appended AS (
       INSERT INTO govshare.audit_records (seq, at, record)
       SELECT (r->>'seq')::bigint, (r->>'at')::timestamptz, r FROM jsonb_array_elements($1::text::jsonb) r ${condition}
@@ -171,15 +228,20 @@ function batchWrites(condition: string): string {
       INSERT INTO govshare.audit_counts (name, n)
       SELECT key, value::bigint FROM jsonb_each_text($3::text::jsonb) ${condition}
       ON CONFLICT (name) DO UPDATE SET n = govshare.audit_counts.n + excluded.n
-    )`;
+    )${subjects ? `, subjected AS (
+      INSERT INTO govshare.audit_subjects (digest, seq, at, consumer, purpose, fields, embargo_until)
+      SELECT decode(s->>0, 'hex'), (s->>1)::bigint, (s->>2)::timestamptz, s->>3, s->>4, (s->>5)::text[], (s->>6)::timestamptz
+      FROM jsonb_array_elements(${subjects}::text::jsonb) s ${condition}
+    )` : ''}`;
 }
 
-/** Seals the entries in order on `head`; the statement parameters $1–$5 of either write path. */
-function chain(entries: AuditEntry[], head: { seq: number; hash: string }): { records: AuditRecord[]; params: unknown[] } {
+/** Seals the entries in order on `head`; the statement parameters $1–$5 of either write path, and the subject rows' parameter if any. */
+function chain(entries: AuditEntry[], head: { seq: number; hash: string }): { records: AuditRecord[]; params: unknown[]; subjects: string[] } {
   let seq = head.seq;
   let hash = head.hash;
   const indexRows: Array<[string, number]> = [];
   const counts: Record<string, number> = {};
+  const subjectRows: unknown[] = [];
   const records = entries.map((entry) => {
     const record = sealRecord(entry, ++seq, hash);
     hash = record.hash;
@@ -187,7 +249,16 @@ function chain(entries: AuditEntry[], head: { seq: number; hash: string }): { re
       indexRows.push([name, record.seq]);
       counts[name] = (counts[name] ?? 0) + 1;
     }
+    // The entry's subjects, which sealRecord left out of the record (and so of its hash).
+    for (const subject of entry.subjects ?? []) {
+      subjectRows.push([subject.digest, record.seq, record.at, record.consumer, record.purpose, textArray(subject.fields), entry.embargoUntil ?? null]);
+    }
     return record;
   });
-  return { records, params: [JSON.stringify(records), JSON.stringify(indexRows), JSON.stringify(counts), seq, hash] };
+  return { records, params: [JSON.stringify(records), JSON.stringify(indexRows), JSON.stringify(counts), seq, hash], subjects: subjectRows.length ? [JSON.stringify(subjectRows)] : [] };
+}
+
+/** A PostgreSQL array literal (`{"Person.name","Query.person"}`): cast once per row, where building it from JSON took a subquery per row. */
+function textArray(items: readonly string[]): string {
+  return `{${items.map((item) => `"${item.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }

@@ -11,9 +11,10 @@ export const GRANTS_TOPIC = 'grants:changed';
 interface GrantRow {
   id: string; consumer: string; resource: string; fields: string[]; raw: boolean; purpose: string;
   valid_until: string; created_at: string; application_id: string | null; revoked_at: string | null; revoke_reason: string | null;
+  confidential_until: string | null;
 }
 
-const COLUMNS = 'id, consumer, resource, fields, raw, purpose, valid_until, created_at, application_id, revoked_at, revoke_reason';
+const COLUMNS = 'id, consumer, resource, fields, raw, purpose, valid_until, created_at, application_id, revoked_at, revoke_reason, confidential_until';
 /** Oldest first, ties by id: the order the contract suite expects of every store. */
 const ORDER = 'ORDER BY created_at, id';
 
@@ -97,9 +98,9 @@ export class SqlGrantStore implements GrantStore {
 export async function insertGrant(sql: Sql, grant: NewGrant, now: Date): Promise<Grant> {
   const record = newGrantRecord(grant.id ?? randomUUID(), grant, now);
   await storeCall('create grant', () => sql.query(
-    `INSERT INTO govshare.grants (${COLUMNS}) VALUES ($1, $2, $3, $4::text::jsonb, $5, $6, $7, $8, $9, NULL, NULL)`,
+    `INSERT INTO govshare.grants (${COLUMNS}) VALUES ($1, $2, $3, $4::text::jsonb, $5, $6, $7, $8, $9, NULL, NULL, $10)`,
     [record.id, record.consumer, record.resource, JSON.stringify(record.fields), record.raw, record.purpose,
-      record.validUntil, record.createdAt, record.applicationId]));
+      record.validUntil, record.createdAt, record.applicationId, record.confidentialUntil ?? null]));
   return record;
 }
 
@@ -112,6 +113,6 @@ function decodeGrant(row: GrantRow): Grant {
   return {
     id: row.id, consumer: row.consumer, resource: row.resource, fields: row.fields, raw: row.raw, purpose: row.purpose,
     validUntil: row.valid_until, createdAt: row.created_at, revokedAt: row.revoked_at, revokeReason: row.revoke_reason,
-    applicationId: row.application_id,
+    applicationId: row.application_id, confidentialUntil: row.confidential_until,
   };
 }

@@ -50,12 +50,27 @@ export class SqlRecordStore<T extends StoredRecord> implements RecordStore<T> {
    * Compare-and-set: under READ COMMITTED a concurrent UPDATE of the same row waits for the first to commit
    * and then re-checks `status`, so of two decisions on one record exactly one matches.
    */
-  async replaceIf(expected: string, next: T): Promise<boolean> {
+  replaceIf(expected: string, next: T): Promise<boolean> {
+    return this.replaceWhere('status = $3', expected, next);
+  }
+
+  /**
+   * The same with the whole record as the guard (jsonb equality): for records whose changes do not all
+   * move `status` (an application's stages, extensions and escalation), so two changes made from the
+   * same reading cannot both land.
+   */
+  replaceIfUnchanged(current: T, next: T): Promise<boolean> {
+    if (current.id !== next.id) throw new Error(`replaceIfUnchanged: ${current.id} and ${next.id} are different records`);
+    return this.replaceWhere('data = $3::text::jsonb', JSON.stringify(current), next);
+  }
+
+  /** Replaces the record when `guard` (on the stored row, with `expected` as $3) holds; one statement. */
+  private async replaceWhere(guard: string, expected: string, next: T): Promise<boolean> {
     const entries = JSON.stringify(indexEntries(this.indexer, next));
     const rows = await storeCall('update record', () => this.sql.query<{ replaced: number }>(`
       WITH updated AS (
         UPDATE govshare.records SET status = $4, data = $5::text::jsonb, ord = $6
-        WHERE kind = $1 AND id = $2 AND status = $3 RETURNING id
+        WHERE kind = $1 AND id = $2 AND ${guard} RETURNING id
       ), wanted AS (
         SELECT e->>0 AS name, e->>1 AS value FROM jsonb_array_elements($7::text::jsonb) e
       ), unlisted AS (

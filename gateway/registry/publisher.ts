@@ -1,4 +1,4 @@
-import { analyseSubgraphs } from '../../schema/policy-model.ts';
+import { analyseSubgraphs, type PolicyMode } from '../../schema/policy-model.ts';
 import type { SubgraphSdl } from '../../schema/policy-types.ts';
 import { composeSupergraph, type ComposedSupergraph } from '../composition/compose-supergraph.ts';
 import { SubgraphUnreachableError } from '../composition/fetch-sdl.ts';
@@ -7,7 +7,7 @@ import type { SubgraphEndpoint } from '../config.ts';
 import type { Caller } from '../identity/caller.ts';
 import { isAdmin } from '../identity/caller.ts';
 import { isGrantActive, type AuditLog, type GrantStore } from '../state/index.ts';
-import { badUserInput, forbidden } from '../platform/errors.ts';
+import { badUserInput, ErrorCode, forbidden } from '../../protocol/errors.ts';
 import { auditPlatformEvent } from '../platform/platform-audit.ts';
 import { holdsProviderRole } from '../platform/roles.ts';
 import { breakingChangesForGrants } from './breaking-changes.ts';
@@ -28,6 +28,8 @@ export interface PublisherDependencies {
   source: SupergraphSource;
   /** Subgraphs the gateway runs itself (the platform API): composed in, never published. */
   local: readonly SubgraphSdl[];
+  /** How CONTRACT §3 is read (`GOVSHARE_CONFORMANCE`); absent, strictly. */
+  mode?: PolicyMode;
   fetchSdl: (endpoint: SubgraphEndpoint) => Promise<string>;
   grants: GrantStore;
   audit: AuditLog;
@@ -68,7 +70,7 @@ export class Publisher {
       // Only the code and the HTTP status: never the fetched body, an address or a network error text.
       const message = error instanceof SubgraphUnreachableError ? error.publicReason : 'no SDL could be fetched';
       checks.push({ name: 'fetch SDL', ok: false, detail: message });
-      return failure(checks, [{ code: 'SUBGRAPH_UNREACHABLE', message, coordinate: null }]);
+      return failure(checks, [{ code: ErrorCode.SUBGRAPH_UNREACHABLE, message, coordinate: null }]);
     }
 
     const providers = [...analyseSubgraphs([{ name, sdl }]).model.resources.values()].map((r) => r.provider);
@@ -95,7 +97,7 @@ export class Publisher {
       if (before) {
         const active = (await this.deps.grants.list()).filter((g) => isGrantActive(g, this.deps.now()));
         const breaking = breakingChangesForGrants(before, composed.supergraph.model, name, active).map((b) => ({
-          code: 'BREAKING_CHANGE', coordinate: b.coordinate,
+          code: ErrorCode.BREAKING_CHANGE, coordinate: b.coordinate,
           message: `${b.coordinate} ${b.change}, but grant ${b.grantId} of ${b.consumer} covers it`,
         }));
         if (breaking.length > 0 && !isAdmin(caller)) {
@@ -109,7 +111,7 @@ export class Publisher {
       if (committed === 'moved') continue;
       return { ok: true, errors: [], warnings, supergraphVersion: composed.supergraph.version, checks };
     }
-    return failure(checks, [{ code: 'COMPOSITION_ERROR', message: 'the registry kept changing under this publish; try again', coordinate: null }]);
+    return failure(checks, [{ code: ErrorCode.COMPOSITION_ERROR, message: 'the registry kept changing under this publish; try again', coordinate: null }]);
   }
 
   async unpublish(caller: Caller, name: string): Promise<PublishOutcome> {
@@ -134,10 +136,10 @@ export class Publisher {
       for (const grantId of new Set(affected.map((a) => a.grantId))) {
         await this.deps.grants.revoke(grantId, `subgraph "${name}" unpublished`, this.deps.now());
       }
-      const warnings = affected.map((a) => ({ code: 'BREAKING_CHANGE', coordinate: a.coordinate, message: `grant ${a.grantId} of ${a.consumer} covered ${a.coordinate}; revoked` }));
+      const warnings = affected.map((a) => ({ code: ErrorCode.BREAKING_CHANGE, coordinate: a.coordinate, message: `grant ${a.grantId} of ${a.consumer} covered ${a.coordinate}; revoked` }));
       return { ok: true, errors: [], warnings, supergraphVersion: composed.supergraph.version, checks };
     }
-    return failure(checks, [{ code: 'COMPOSITION_ERROR', message: 'the registry kept changing under this unpublish; try again', coordinate: null }]);
+    return failure(checks, [{ code: ErrorCode.COMPOSITION_ERROR, message: 'the registry kept changing under this unpublish; try again', coordinate: null }]);
   }
 
   async rollback(caller: Caller, version: string): Promise<PublishOutcome> {
@@ -149,15 +151,15 @@ export class Publisher {
     const composed = this.compose(target.subgraphs, checks);
     if (!composed.ok) return failure(checks, composed.errors);
     const committed = await this.commit(composed.supergraph, target.subgraphs, current, caller, 'rollback', null, checks);
-    if (committed === 'moved') return failure(checks, [{ code: 'COMPOSITION_ERROR', message: 'the registry changed during the rollback; try again', coordinate: null }]);
+    if (committed === 'moved') return failure(checks, [{ code: ErrorCode.COMPOSITION_ERROR, message: 'the registry changed during the rollback; try again', coordinate: null }]);
     return { ok: true, errors: [], warnings: [], supergraphVersion: composed.supergraph.version, checks };
   }
 
   private compose(subgraphs: readonly RegisteredSubgraph[], checks: PublishCheck[]):
     { ok: true; supergraph: ComposedSupergraph } | { ok: false; errors: PublishIssue[] } {
-    const result = composeSupergraph([...this.deps.local, ...subgraphs.map(({ name, url, sdl }) => ({ name, url, sdl }))]);
+    const result = composeSupergraph([...this.deps.local, ...subgraphs.map(({ name, url, sdl }) => ({ name, url, sdl }))], this.deps.mode);
     if (!result.ok) {
-      const ruleErrors = result.errors.filter((e) => e.code !== 'COMPOSITION_ERROR');
+      const ruleErrors = result.errors.filter((e) => e.code !== ErrorCode.COMPOSITION_ERROR);
       checks.push({ name: 'share rules (CONTRACT §3)', ok: ruleErrors.length === 0, detail: ruleErrors.length ? `${ruleErrors.length} violation(s)` : RULES_HELD });
       if (ruleErrors.length === 0) checks.push({ name: 'composition', ok: false, detail: `${result.errors.length} error(s)` });
       return { ok: false, errors: result.errors.map((e) => ({ code: e.code, message: e.message, coordinate: e.coordinate ?? null })) };
@@ -174,7 +176,7 @@ export class Publisher {
     const now = this.deps.now();
     const record: SupergraphVersionRecord = { id: supergraph.version, status: 'COMPOSED', subgraphs, createdAt: now.toISOString(), createdBy: caller.department };
     if (!(await this.deps.registry.commit(record, current?.id ?? null, { action, subgraph, by: caller.department }))) return 'moved';
-    this.deps.source.swap(supergraph);
+    await this.deps.source.swap(supergraph);
     checks.push({ name: 'serve', ok: true, detail: `supergraph ${supergraph.version} is served; replicas follow within seconds` });
     await auditPlatformEvent(this.deps.audit, { requestId: this.deps.requestId(), caller }, {
       operation: `${action}Subgraph`, now,

@@ -1,3 +1,4 @@
+import type { PolicyMode } from '../../schema/policy-model.ts';
 import type { SubgraphSdl } from '../../schema/policy-types.ts';
 import { composeSupergraph, type ComposedSupergraph } from '../composition/compose-supergraph.ts';
 import { SubgraphUnreachableError } from '../composition/fetch-sdl.ts';
@@ -9,6 +10,8 @@ export interface RegistrySyncOptions {
   registry: SchemaRegistry;
   source: SupergraphSource;
   local: readonly SubgraphSdl[];
+  /** How CONTRACT §3 is read (`GOVSHARE_CONFORMANCE`); absent, strictly. */
+  mode?: PolicyMode;
   fetchSdl: (endpoint: SubgraphEndpoint) => Promise<string>;
   now: () => Date;
   log: (message: string) => void;
@@ -32,7 +35,7 @@ export async function bootstrapSupergraph(options: RegistrySyncOptions & { endpo
       const previous = stored.get(name);
       subgraphs.push(previous && previous.sdl === sdl && previous.url === url ? previous : { name, url, sdl, publishedBy: 'gateway', publishedAt: now });
     }
-    const result = composeSupergraph([...local, ...subgraphs]);
+    const result = composeSupergraph([...local, ...subgraphs], options.mode);
     if (!result.ok) throw new CompositionFailedError(result.errors);
     if (result.supergraph.version !== current?.id) {
       const committed = await registry.commit(
@@ -41,7 +44,7 @@ export async function bootstrapSupergraph(options: RegistrySyncOptions & { endpo
       // Another replica committed first: build on what it stored.
       if (!committed && attempt < 3) continue;
     }
-    source.swap(result.supergraph);
+    await source.swap(result.supergraph);
     return result.supergraph;
   }
 }
@@ -54,6 +57,7 @@ async function fetchConfigured(
   const fetched = new Map<string, { url: string; sdl: string }>();
   const waitingFor = () => endpoints.filter((e) => !fetched.has(e.name) && !(stored.has(e.name) && source.status.get(e.name)!.attempts > 0));
   let delay = 250;
+  const waitingSince = Date.now();
   for (;;) {
     await Promise.all(waitingFor().map(async (endpoint) => {
       const status = source.status.get(endpoint.name)!;
@@ -73,7 +77,9 @@ async function fetchConfigured(
     if (signal?.aborted) throw new Error('supergraph load aborted');
     log(`waiting for subgraph(s) ${missing.map((e) => e.name).join(', ')}; retrying in ${delay} ms`);
     await new Promise((resolve) => setTimeout(resolve, delay));
-    delay = Math.min(delay * 2, 5000);
+    // At most a second between attempts for the first half minute: `npm start` starts the subgraphs beside
+    // the gateway, and a longer back-off was idle time after they came up (up to 4 s measured); then 5 s.
+    delay = Math.min(delay * 2, Date.now() - waitingSince < 30_000 ? 1000 : 5000);
   }
 }
 
@@ -91,9 +97,9 @@ export function followRegistry(options: RegistrySyncOptions & { pollMs?: number 
         if (!version || version === source.supergraph?.version) return;
         const record = await registry.version(version);
         if (!record) return;
-        const result = composeSupergraph([...local, ...record.subgraphs]);
+        const result = composeSupergraph([...local, ...record.subgraphs], options.mode);
         if (!result.ok) { log(`registry version ${version} does not compose here: ${result.errors[0]?.message}`); return; }
-        source.swap(result.supergraph);
+        await source.swap(result.supergraph);
         log(`now serving supergraph ${result.supergraph.version} from the registry`);
       } catch (error) {
         log(`registry not readable: ${(error as Error).message}`);

@@ -68,10 +68,19 @@ export function sealRecord(entry: AuditEntry, seq: number, prevHash: string): Au
  * whose prevHash is not its predecessor's hash, or whose hash does not match its content.
  */
 export class ChainVerifier {
-  private prevHash = GENESIS_HASH;
-  private lastSeq = 0;
+  private prevHash: string;
+  private lastSeq: number;
   private checked = 0;
   private brokenId: string | null = null;
+
+  /**
+   * `start` is where the walk begins: after record `afterSeq`, whose hash is `prevHash` (the genesis, the
+   * first retained record once older ones were archived, or a verified checkpoint).
+   */
+  constructor(start: { afterSeq: number; prevHash: string } = { afterSeq: 0, prevHash: GENESIS_HASH }) {
+    this.prevHash = start.prevHash;
+    this.lastSeq = start.afterSeq;
+  }
 
   /**
    * Feeds the next stored record (anything parsed from storage: it is validated here). `fallbackId` names it

@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { closeRedisConnection, createRedisConnection, type StateLog } from './redis-connection.ts';
+import { connectRedisClient, nodesOf } from '../../protocol/redis-client.ts';
+import { closeRedisConnection, createRedisConnection, type RedisTarget, type StateLog } from './redis-connection.ts';
+import { RedisSubscriber } from './redis-subscriber.ts';
 import { storeCall } from './store-call.ts';
 
 /** Announcements every gateway replica of a deployment hears (e.g. "a new supergraph version"). */
@@ -39,32 +41,25 @@ export function processCoordination(): Coordination {
 }
 
 /**
- * Redis pub/sub (`REDIS_URL`): one connection publishes, a second only listens (a subscribed connection
- * can run nothing else). `topics` are subscribed before this resolves, so `live()` is true from the start;
- * after a reconnect it turns true again only once Redis has confirmed every subscription.
+ * Redis pub/sub (`REDIS_URL`, one server or a cluster): one connection publishes, a second only listens
+ * (`RedisSubscriber`: a subscribed connection can run nothing else; on a cluster it follows the nodes
+ * through a failover). `topics` are subscribed before this resolves, so `live()` is true from the
+ * start; after a reconnect it turns true again only once Redis has confirmed every subscription.
+ * Channels are not keys: on a cluster classic PUBLISH reaches every node whatever the slots.
  */
-export async function redisCoordination(url: string, prefix: string, log: StateLog, topics: readonly string[]): Promise<Coordination> {
-  const redis = createRedisConnection(url, 'coordination', log);
-  const subscriber = createRedisConnection(url, 'coordination-events', log);
+export async function redisCoordination(target: RedisTarget, prefix: string, log: StateLog, topics: readonly string[]): Promise<Coordination> {
+  const redis = createRedisConnection(target, 'coordination', log);
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
-  const subscribed = new Set(topics);
-  let live = false;
-  const subscribeAll = () => subscriber.subscribe(...[...subscribed].map((topic) => prefix + topic));
-  subscriber.on('message', (channel: string, message: string) => {
+  const subscriber = new RedisSubscriber(target, () => nodesOf(target, redis), (channel, message) => {
     if (channel.startsWith(prefix)) emitter.emit(channel.slice(prefix.length), message);
-  });
-  subscriber.on('close', () => { live = false; });
-  subscriber.on('ready', () => {
-    subscribeAll().then(() => { live = subscriber.status === 'ready'; }, () => { live = false; });
-  });
-  const close = async () => { await Promise.all([closeRedisConnection(redis), closeRedisConnection(subscriber)]); };
+  }, log);
+  const close = async () => { await Promise.all([closeRedisConnection(redis), subscriber.close()]); };
   try {
     await storeCall('connect to Redis', async () => {
-      await Promise.all([redis.connect(), subscriber.connect()]);
-      await subscribeAll();
+      await connectRedisClient(redis);
+      await subscriber.start(topics.map((topic) => prefix + topic));
     });
-    live = true;
   } catch (error) {
     // A failed first connect would otherwise keep retrying in the background forever.
     await close();
@@ -78,15 +73,12 @@ export async function redisCoordination(url: string, prefix: string, log: StateL
       },
       subscribe(topic, listener) {
         emitter.on(topic, listener);
-        if (!subscribed.has(topic)) {
-          subscribed.add(topic);
-          subscriber.subscribe(prefix + topic).catch(() => {});
-        }
+        subscriber.subscribe(prefix + topic);
         return () => emitter.off(topic, listener);
       },
     },
     // Both connections: while this replica cannot publish, it is as cut off as when it cannot hear.
-    live: () => live && subscriber.status === 'ready' && redis.status === 'ready',
+    live: () => subscriber.live() && redis.status === 'ready',
     close,
   };
 }

@@ -5,6 +5,6 @@ export function newGrantRecord(id: string, grant: NewGrant, now: Date): Grant {
   return {
     id, consumer: grant.consumer, resource: grant.resource, fields: [...grant.fields], raw: grant.raw,
     purpose: grant.purpose, validUntil: grant.validUntil, createdAt: now.toISOString(),
-    revokedAt: null, revokeReason: null, applicationId: grant.applicationId ?? null,
+    revokedAt: null, revokeReason: null, applicationId: grant.applicationId ?? null, confidentialUntil: grant.confidentialUntil ?? null,
   };
 }

@@ -13,6 +13,8 @@ export interface RecordStore<T extends StoredRecord> {
   list(index?: { name: string; value: string }): Promise<T[]>;
   /** Replaces the record only if its stored status is still `expected`; false otherwise. */
   replaceIf(expected: string, next: T): Promise<boolean>;
+  /** Replaces the record only if the stored one still equals `current` (as read); false otherwise. */
+  replaceIfUnchanged(current: T, next: T): Promise<boolean>;
 }
 
 /** Which index values a record is listed under: name → value(s). */

@@ -1,4 +1,7 @@
-import { StoreUnavailableError } from './types.ts';
+/** The records (or Redis, for coordination) cannot be reached now: callers refuse rather than guess. */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
 
 /** Runs one store operation, turning any driver failure into StoreUnavailableError (the original as `cause`). */
 export async function storeCall<T>(what: string, operation: () => Promise<T>): Promise<T> {

@@ -1,3 +1,5 @@
+import type { AuditCheckpointStore, AuditVerifyOptions } from './audit-checkpoints.ts';
+import type { AuditSubjectIndex } from './audit-subjects.ts';
 import type { StateEvents } from './events.ts';
 import type { Indexer, RecordStore, StoredRecord } from './record-store.ts';
 /**
@@ -10,10 +12,16 @@ export interface Grant {
   id: string; consumer: string; resource: string; fields: string[]; raw: boolean; purpose: string;
   validUntil: string;            // ISO 8601 timestamp
   createdAt: string; revokedAt: string | null; revokeReason: string | null; applicationId: string | null;
+  /**
+   * A confidential grant (an investigation's): the reads it clears stay out of subject access logs until the
+   * end of this calendar date (Asia/Shanghai). Approved with the application; null or absent: not confidential.
+   */
+  confidentialUntil?: string | null;
 }
 
 export type NewGrant = Pick<Grant, 'consumer' | 'resource' | 'fields' | 'raw' | 'purpose' | 'validUntil'> & {
   applicationId?: string | null;
+  confidentialUntil?: string | null;
   /** Chosen by the caller when the id must be known before the grant exists (an approval names its grant). */
   id?: string;
 };
@@ -43,21 +51,8 @@ export interface GrantStore {
   notificationsLive(): boolean;
 }
 
-export type AuditDecision = 'ALLOWED' | 'DENIED';
-/** What the gateway hands over for one operation. */
-export interface AuditEntry {
-  at: string; requestId: string; consumer: string; operator: string | null; purpose: string | null;
-  operationName: string | null; operationHash: string;
-  fields: string[]; resources: string[]; providers: string[];
-  decision: AuditDecision; maskedFields: string[]; durationMs: number | null;
-  errorCode: string | null;
-  /** HMAC digest of the operation's inputs; inputs themselves are never stored. */
-  inputDigest: string | null;
-  /** 'DATA' for GraphQL data operations, 'PLATFORM' for workflow actions (applications, grants…). */
-  kind: 'DATA' | 'PLATFORM';
-  detail: string | null;
-}
-export interface AuditRecord extends AuditEntry { id: string; seq: number; prevHash: string; hash: string }
+export type { AuditDecision, AuditEntry, AuditRecord } from './audit-record.ts';
+import type { AuditEntry, AuditRecord } from './audit-record.ts';
 export interface AuditPage { records: AuditRecord[]; nextCursor: string | null }
 export interface AuditQuery {
   first: number;                 // 1..500, caller validates
@@ -66,14 +61,24 @@ export interface AuditQuery {
   /** Visibility: 'all' (admin), or a department code: records where consumer === code OR providers include code. */
   visibleTo: 'all' | string;
 }
-/** `checked` counts the records examined: all of them when ok, up to and including the broken one otherwise. */
-export interface AuditChainStatus { ok: boolean; checked: number; firstBrokenId: string | null }
+/**
+ * `checked` counts the records examined: all of them when ok, up to and including the broken one otherwise.
+ * With checkpoints checked (AuditVerifyOptions.checkpoints) also `from`, the first seq walked, and
+ * `firstBrokenCheckpoint`, the sequence of the first checkpoint that no longer matches (null when none).
+ */
+export interface AuditChainStatus { ok: boolean; checked: number; firstBrokenId: string | null; from?: number; firstBrokenCheckpoint?: number | null }
 export interface AuditLog {
   /** Appends and chains one record; resolves only once it is durably stored. Rejects if the store is unreachable. */
   append(entry: AuditEntry): Promise<AuditRecord>;
   /** Newest first. Rejects with InvalidAuditCursorError when `after` is not a cursor this log handed out. */
   page(query: AuditQuery): Promise<AuditPage>;
-  verify(): Promise<AuditChainStatus>;
+  verify(options?: AuditVerifyOptions): Promise<AuditChainStatus>;
+  /** The signed checkpoints of this log (CONTRACT §10); gateway/audit/ signs and schedules them. */
+  checkpoints: AuditCheckpointStore;
+  /** Whose records the data reads touched, by keyed digest (recall notices, subject access logs). */
+  subjects: AuditSubjectIndex;
+  /** Called after each commit of appends with the seq of the head it wrote; returns the unsubscribe. */
+  onCommitted(listener: (headSeq: number) => void): () => void;
   /**
    * Per department: operations it made (consumed) and operations that touched its resources (served).
    * Read from counters kept in the append's transaction, so the cost does not grow with the log.
@@ -109,9 +114,7 @@ export interface StateTransaction {
 }
 
 /** Thrown (wrapping the driver's error as `cause`) by every operation when the records or Redis can't be reached. */
-export class StoreUnavailableError extends Error {
-  override name = 'StoreUnavailableError';
-}
+export { StoreUnavailableError } from './store-call.ts';
 
 /** A malformed `after` cursor: the caller's mistake (BAD_USER_INPUT), not an outage. */
 export class InvalidAuditCursorError extends Error {

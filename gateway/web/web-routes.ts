@@ -6,6 +6,7 @@ import { DEMO_DEPARTMENTS, type Department } from '../identity/departments.ts';
 import { issueDevToken } from '../identity/token-issuer.ts';
 import type { Role } from '../identity/caller.ts';
 import { DEFAULT_DIST_DIR, ensureWebBuilt } from './build.ts';
+import { ErrorCode, statusOf } from '../../protocol/errors.ts';
 
 export interface WebRoutesOptions {
   /** The dev-only sign-in endpoint: only while the JWT key is the one the embedded mode generated. */
@@ -163,11 +164,11 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, optio
       const body = (request.body ?? {}) as { department?: unknown; roles?: unknown };
       const department = typeof body.department === 'string' ? body.department : '';
       if (!departments.some((d) => d.code === department)) {
-        return reply.status(400).send({ error: 'BAD_USER_INPUT', message: `unknown department "${department}"` });
+        return reply.status(statusOf(ErrorCode.BAD_USER_INPUT)).send({ error: ErrorCode.BAD_USER_INPUT, message: `unknown department "${department}"` });
       }
       const roles = body.roles === undefined ? ['consumer'] : body.roles;
       if (!Array.isArray(roles) || !roles.every((r): r is Role => ROLES.includes(r as Role))) {
-        return reply.status(400).send({ error: 'BAD_USER_INPUT', message: `roles must be a list of ${ROLES.join(', ')}` });
+        return reply.status(statusOf(ErrorCode.BAD_USER_INPUT)).send({ error: ErrorCode.BAD_USER_INPUT, message: `roles must be a list of ${ROLES.join(', ')}` });
       }
       const token = await issueDevToken({ department, roles: [...new Set(roles)], ttlSeconds, secret });
       return { token, expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() };

@@ -1,3 +1,4 @@
+import { calendarSettingsFromEnv, type CalendarSettings } from '../config.ts';
 import { createWorkingDayCalendar } from './calendar.ts';
 import { shanghaiDate } from './shanghai-time.ts';
 import type { WorkingDayCalendar } from './types.ts';
@@ -8,20 +9,16 @@ import type { WorkingDayCalendar } from './types.ts';
  * in January.
  */
 export function calendarFromEnv(env: NodeJS.ProcessEnv, now: Date, warn?: (m: string) => void): WorkingDayCalendar {
+  return calendarFromSettings(calendarSettingsFromEnv(env), now, warn);
+}
+
+/** The same from the config's `calendar` section (a misspelt strict flag already stopped the start there). */
+export function calendarFromSettings(settings: CalendarSettings, now: Date, warn?: (m: string) => void): WorkingDayCalendar {
   const year = Number(shanghaiDate(now).slice(0, 4));
-  const overrideFile = env.GOVSHARE_HOLIDAYS?.trim();
   return createWorkingDayCalendar({
-    ...(overrideFile ? { overrideFile } : {}),
-    strict: strictFlag(env.GOVSHARE_HOLIDAYS_STRICT),
+    ...(settings.holidaysFile ? { overrideFile: settings.holidaysFile } : {}),
+    strict: settings.strict,
     ...(warn ? { warn } : {}),
     requireYears: [year, year + 1],
   });
-}
-
-// A misspelt value must not quietly turn strict mode off.
-function strictFlag(value: string | undefined): boolean {
-  const v = (value ?? '').trim().toLowerCase();
-  if (v === '' || v === '0' || v === 'false') return false;
-  if (v === '1' || v === 'true') return true;
-  throw new Error(`GOVSHARE_HOLIDAYS_STRICT: expected 'true', '1', 'false' or '0', got ${JSON.stringify(value)}`);
 }

@@ -6,5 +6,5 @@
 export type { IsoDate, WorkingDayCalendar, CalendarOptions } from './types.ts';
 export { UnknownCalendarYearError, HolidayOverrideFileError } from './errors.ts';
 export { createWorkingDayCalendar } from './calendar.ts';
-export { calendarFromEnv } from './env.ts';
+export { calendarFromEnv, calendarFromSettings } from './env.ts';
 export { shanghaiDate, endOfShanghaiDay } from './shanghai-time.ts';

@@ -7,6 +7,12 @@ import { COMPARE_TARGETS, type CompareTarget } from './resources.ts';
  * addresses are about 0.5 MiB and cost 17,501.
  */
 export const MAX_BATCH = 2_500;
+/**
+ * Sealed claims per request at most: each is 704 characters of base64url (a 512-byte padded claim and its
+ * tag), so 1,400 of them and their sealing stay under the 1 MiB of variables (CONTRACT §8 defaults). A
+ * larger `--batch` is sent as several requests.
+ */
+export const MAX_SEALED_BATCH = 1_400;
 
 export interface CompareArgs {
   target: CompareTarget;
@@ -18,6 +24,8 @@ export interface CompareArgs {
   operator?: string;
   batch: number;
   parallel: number;
+  /** Send the claims in clear (`--plain`) instead of sealed to the provider. */
+  plain: boolean;
 }
 
 export class UsageError extends Error {}
@@ -25,7 +33,9 @@ export class UsageError extends Error {}
 export const USAGE = `usage: npm run compare -- --resource <code> --in <claims.csv> --out <results.csv> [options]
 
 Compares claims with a provider's register through the gateway (数据不落地: the provider returns
-match flags only) and writes one result row per claim.
+match flags only) and writes one result row per claim. The claims are sealed to the provider's claim
+key (fetched from the catalog, its gateway signature checked against /.well-known/jwks.json) and the
+results come back sealed to this process: the gateway forwards ciphertexts only.
 
   --resource <code>   ${Object.values(COMPARE_TARGETS).map((t) => `${t.resource} (${t.field})`).join(', ')}
   --in <file>         CSV (UTF-8, RFC 4180) whose header row names the claim fields:
@@ -40,8 +50,10 @@ ${Object.values(COMPARE_TARGETS).map((t) => `                        ${t.resourc
   --token <jwt>       department token (default: env GOVSHARE_TOKEN)
   --purpose <text>    purpose of use, sent as X-Share-Purpose (required by CONDITIONAL fields)
   --operator <id>     officer on whose behalf the department asks (X-Share-Operator)
-  --batch <n>         claims per request, 1–${MAX_BATCH.toLocaleString('en-US')} (default 1000)
+  --batch <n>         claims per request, 1–${MAX_BATCH.toLocaleString('en-US')} (default 1000); sealed, at most
+                      ${MAX_SEALED_BATCH.toLocaleString('en-US')} go in one request (a larger batch is sent as several)
   --parallel <n>      requests in flight, 1–8 (default 2)
+  --plain             send the claims in clear (the gateway then sees them), for providers without a claim key
 
 Exit status: 0 done; 1 the gateway refused or failed (the code is printed, e.g. SHARE_DENIED
 with the resource to apply for); 2 bad arguments or input.`;
@@ -54,7 +66,7 @@ export function parseCompareArgs(argv: readonly string[], env: NodeJS.ProcessEnv
       options: {
         resource: { type: 'string' }, in: { type: 'string' }, out: { type: 'string' },
         gateway: { type: 'string' }, token: { type: 'string' }, purpose: { type: 'string' }, operator: { type: 'string' },
-        batch: { type: 'string' }, parallel: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        batch: { type: 'string' }, parallel: { type: 'string' }, plain: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
       strict: true, allowPositionals: false,
     }));
@@ -70,12 +82,13 @@ export function parseCompareArgs(argv: readonly string[], env: NodeJS.ProcessEnv
   if (!values.out) throw new UsageError('--out <results.csv> is required');
   const token = values.token ?? env.GOVSHARE_TOKEN;
   if (!token) throw new UsageError('a department token is required: --token <jwt> or env GOVSHARE_TOKEN (npm run token -- --dept <code>)');
+  const plain = values.plain ?? false;
   const batch = integer('--batch', values.batch, 1000, 1, MAX_BATCH);
   const parallel = integer('--parallel', values.parallel, 2, 1, 8);
   const gateway = values.gateway ?? 'http://127.0.0.1:4000';
   try { new URL(gateway); } catch { throw new UsageError(`--gateway ${gateway} is not a URL`); }
   return {
-    target, input: values.in, output: values.out, gateway, token, batch, parallel,
+    target, input: values.in, output: values.out, gateway, token, batch, parallel, plain,
     ...(values.purpose?.trim() ? { purpose: values.purpose.trim() } : {}),
     ...(values.operator?.trim() ? { operator: values.operator.trim() } : {}),
   };

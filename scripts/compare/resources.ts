@@ -37,6 +37,14 @@ export function compareOperation(target: CompareTarget): string {
   return `query CompareBatch($claims: [${target.claimType}!]!) { ${target.field}(claims: $claims) { index ${target.resultFields.join(' ')} } }`;
 }
 
+/**
+ * The operation for a sealed batch (the default): the claims go as ciphertexts with their sealing, and
+ * each result comes back as `index` and its sealed flags.
+ */
+export function sealedCompareOperation(target: CompareTarget): string {
+  return `query CompareBatch($sealedClaims: [String!]!, $sealing: ClaimSealing!) { ${target.field}(sealedClaims: $sealedClaims, sealing: $sealing) { index sealed } }`;
+}
+
 /** The output file's header: the input row number, then the flags. */
 export function outputHeader(target: CompareTarget): string[] {
   return ['row', ...target.resultFields];

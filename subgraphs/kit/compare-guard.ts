@@ -1,10 +1,14 @@
 import {
-  GraphQLError, getNamedType, getNullableType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType,
+  getNamedType, getNullableType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType,
   type GraphQLArgument, type GraphQLField, type GraphQLFieldResolver, type GraphQLInputField, type GraphQLInputType,
 } from 'graphql';
 import type { ClaimRule } from './definition.ts';
+import { forbidden } from '../../protocol/errors.ts';
 import { checkClaimCount, normalizeIdentifier } from './compare-normalize.ts';
 import type { ClaimedValue, ClaimLimiter } from './claim-limits.ts';
+import { SEALED_CLAIMS_ARGUMENT, SEALED_RESULT_FIELD, SEALING_ARGUMENT, SealedClaimsError } from '../../protocol/sealed-claims/index.ts';
+import type { ClaimKeyStore } from './claim-key-store.ts';
+import { checkSealedSelection, isSealedRequest, openSealedBatch, sealedAnswer, sealedRefusal, type OpenedBatch, type SealedShape } from './sealed-compare.ts';
 
 /**
  * The kit's guard on every `@compare` field: a comparison is no oracle (CONTRACT §5 v1.1). The
@@ -24,6 +28,10 @@ import type { ClaimedValue, ClaimLimiter } from './claim-limits.ts';
  * A comparison that claims nothing but the subject's key (`verifyPropertyOwnership`) has nothing to
  * limit: its results carry `limited: false`. What it tells (whether a person owns property and how
  * many) is exactly what its grant covers, and trying other keys only asks about other people.
+ *
+ * Sealed claims (sealed-compare.ts) are opened before step 2 and go through the same steps; their
+ * results are sealed back after step 5. A field that takes them answers `sealed: null` to claims in
+ * clear, whatever the provider's resolver put there.
  */
 
 /** One claimed field of a claim: its name in the claim, its coordinate and its rule. */
@@ -56,7 +64,9 @@ export function claimShape(
   coordinate: string, field: GraphQLField<unknown, unknown>, rules: Readonly<Record<string, ClaimRule>>,
 ): ClaimShape {
   const ruleFor = (claimCoordinate: string): ClaimRule => rules[claimCoordinate] ?? { compares: claimCoordinate, normalize: exactText };
-  const inputs = field.args.filter((a) => isInputObjectType(getNamedType(a.type)));
+  // The sealed-claims arguments carry ciphertexts and their metadata, never a claim in clear.
+  const args = field.args.filter((a) => a.name !== SEALED_CLAIMS_ARGUMENT && a.name !== SEALING_ARGUMENT);
+  const inputs = args.filter((a) => isInputObjectType(getNamedType(a.type)));
   if (inputs.length > 1) {
     throw new Error(`${coordinate}: a @compare field takes its claims in one argument; ${inputs.map((a) => a.name).join(', ')} are several`);
   }
@@ -75,11 +85,11 @@ export function claimShape(
     };
   } else {
     // Scalar arguments: ID! ones name the subject, a list of IDs only lists subjects, the rest is claimed.
-    const claimedArgs = field.args.filter((a: GraphQLArgument) => !(isScalarType(getNamedType(a.type)) && getNamedType(a.type).name === 'ID'));
+    const claimedArgs = args.filter((a: GraphQLArgument) => !(isScalarType(getNamedType(a.type)) && getNamedType(a.type).name === 'ID'));
     shape = {
       argument: null,
       list: false,
-      subject: field.args.filter((a) => isIdNonNull(a.type)).map((a) => a.name),
+      subject: args.filter((a) => isIdNonNull(a.type)).map((a) => a.name),
       claimed: claimedArgs.map((a) => ({ name: a.name, coordinate: `${coordinate}(${a.name}:)`, rule: ruleFor(`${coordinate}(${a.name}:)`) })),
     };
   }
@@ -114,17 +124,20 @@ function stated(value: unknown): string | null {
   return JSON.stringify(value);
 }
 
-/** Results get `limited`; list results by their `index` (their position where they carry none). */
-function markLimited(result: unknown, limited: (index: number) => boolean): unknown {
+/**
+ * Results get `limited`; list results by their `index` (their position where they carry none). Where
+ * the field takes sealed claims, `sealed` is the kit's alone: null here, the sealed flags in a sealed answer.
+ */
+function markLimited(result: unknown, limited: (index: number) => boolean, sealable: boolean): unknown {
   const mark = (r: unknown, position: number) => {
     if (r === null || typeof r !== 'object' || r instanceof Error) return r;
     const index = typeof (r as { index?: unknown }).index === 'number' ? (r as { index: number }).index : position;
-    return { ...(r as object), limited: limited(index) };
+    return { ...(r as object), limited: limited(index), ...(sealable ? { [SEALED_RESULT_FIELD]: null } : {}) };
   };
   return Array.isArray(result) ? result.map(mark) : mark(result, 0);
 }
 
-interface GuardContext { caller?: { sub?: unknown } | undefined }
+interface GuardContext { caller?: { sub?: unknown; pur?: string } | undefined }
 
 export interface CompareGuardOptions {
   coordinate: string;
@@ -132,16 +145,31 @@ export interface CompareGuardOptions {
   limiter: ClaimLimiter;
   /** Counts claims answered with `limited: true`, per consumer. */
   onLimited?: (consumer: string, claims: number) => void;
+  /** How the field takes sealed claims, with the provider's claim key; absent, it takes claims in clear only. */
+  sealed?: { shape: SealedShape; keys: ClaimKeyStore };
 }
 
 /** Wraps a `@compare` field's resolver with the claim limit. */
 export function guardCompare(resolve: GraphQLFieldResolver<unknown, unknown>, options: CompareGuardOptions): GraphQLFieldResolver<unknown, unknown> {
-  const { coordinate, shape, limiter, onLimited } = options;
+  const { coordinate, shape, limiter, onLimited, sealed } = options;
   const fieldName = coordinate.slice(coordinate.indexOf('.') + 1);
-  return async (parent, args: Record<string, unknown>, ctx, info) => {
-    const consumer = (ctx as GuardContext).caller?.sub;
+  return async (parent, sent: Record<string, unknown>, ctx, info) => {
+    const caller = (ctx as GuardContext).caller;
+    const consumer = caller?.sub;
     if (typeof consumer !== 'string' || consumer === '') {
-      throw new GraphQLError(`${coordinate} compares only for a calling department the gateway vouches for`, { extensions: { code: 'FORBIDDEN' } });
+      throw forbidden(`${coordinate} compares only for a calling department the gateway vouches for`);
+    }
+    let args = sent;
+    let batch: OpenedBatch | null = null;
+    if (sealed && isSealedRequest(sent)) {
+      checkSealedSelection(info);
+      batch = await openSealedBatch(sent, shape.argument!, sealed.shape, sealed.keys, { consumer, purpose: caller?.pur ?? '' });
+      // The comparison sees the claims as if they had come in clear, and nothing of the sealing.
+      args = { ...sent, [shape.argument!]: batch.claims };
+      delete args[SEALED_CLAIMS_ARGUMENT];
+      delete args[SEALING_ARGUMENT];
+    } else if (sealed?.shape.required) {
+      throw sealedRefusal(new SealedClaimsError('SEALED_CLAIMS_REQUIRED', `${coordinate} takes sealed claims only (@compare(sealed: REQUIRED)): seal them to the provider's claim key (Resource.claimKey)`));
     }
     const source = shape.argument === null ? [args] : shape.list ? (args[shape.argument] as unknown[] | null) ?? [] : [args[shape.argument]];
     const claims = source as Array<Record<string, unknown> | null>;
@@ -186,6 +214,7 @@ export function guardCompare(resolve: GraphQLFieldResolver<unknown, unknown>, op
       onLimited?.(consumer, withheld.size);
     }
     const result = await resolve(parent, effective, ctx, info);
-    return markLimited(result, shape.list ? (index) => withheld.has(index) : () => withheld.size > 0);
+    const marked = markLimited(result, shape.list ? (index) => withheld.has(index) : () => withheld.size > 0, sealed !== undefined);
+    return batch ? sealedAnswer(marked, sealed!.shape, batch) : marked;
   };
 }

@@ -52,7 +52,7 @@
  *   with a 10,000-element literal it may scan the whole table (measured on 1,000,000 persons: a
  *   parallel sequential scan, about 2× slower).
  */
-import { badUserInput } from './errors.ts';
+import { badUserInput } from '../../protocol/errors.ts';
 
 /** Most claims one comparison request may carry. */
 export const MAX_CLAIMS = 10_000;

@@ -7,7 +7,9 @@ import {
   assertPublicKeySet, bodyHash, CLOCK_TOLERANCE_SECONDS, createSignatureVerifier, SIGNATURE_HEADER, type SignatureClaims, type VerificationKeys,
 } from '../../protocol/gateway-signature.ts';
 import type { ReplayGuard } from '../../protocol/replay-guard.ts';
+import { loadSubgraphConfig, type SubgraphHostConfig } from '../config.ts';
 import { SharedReplayCache } from '../../protocol/shared-replay-cache.ts';
+import { ErrorCode, errorBody, statusOf } from '../../protocol/errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,15 +42,14 @@ export interface GatewayDoorOptions {
 export const gatewayDoor = fp<GatewayDoorOptions>(async (app, { subgraph, keys, publicRoutes = ['/healthz', '/metrics'], replay, sharedReplay }) => {
   const verifier = createSignatureVerifier({ audience: subgraph, keys, ...(replay ? { replay } : {}) });
   /** Claims whose signature checked out but whose body hash and single use are still to be checked. */
-  const pending = new WeakMap<FastifyRequest, { claims: SignatureClaims; digest?: Hash }>();
+  const pending = new WeakMap<FastifyRequest, { claims: SignatureClaims; digest?: Hash; bodyHash?: string }>();
   const isPublic = (request: FastifyRequest) =>
     (request.method === 'GET' || request.method === 'HEAD') && request.routeOptions.url !== undefined && publicRoutes.includes(request.routeOptions.url);
-  const refuse = (reply: FastifyReply, reason: string) => reply.status(401).send({
-    errors: [{ message: `subgraph "${subgraph}" accepts requests from the govshare gateway only: ${reason}`, extensions: { code: 'UNAUTHENTICATED' } }],
-  });
+  const refuse = (reply: FastifyReply, reason: string) => reply.status(statusOf(ErrorCode.UNAUTHENTICATED))
+    .send(errorBody(ErrorCode.UNAUTHENTICATED, `subgraph "${subgraph}" accepts requests from the govshare gateway only: ${reason}`));
 
   // Unknown routes get the same door as known ones: a stranger learns nothing about the server.
-  app.setNotFoundHandler((_request, reply) => reply.status(404).send({ errors: [{ message: 'not found', extensions: { code: 'NOT_FOUND' } }] }));
+  app.setNotFoundHandler((_request, reply) => reply.status(404).send(errorBody(ErrorCode.BAD_USER_INPUT, 'not found')));
 
   // Before the body is read: an unsigned or badly signed request costs no parsing.
   app.addHook('onRequest', async (request, reply) => {
@@ -59,9 +60,20 @@ export const gatewayDoor = fp<GatewayDoorOptions>(async (app, { subgraph, keys, 
     pending.set(request, { claims: check.claims });
   });
 
+  // JSON, what the gateway sends: hashed by the parser, over the same bytes it parses (no stream in between).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const entry = pending.get(request);
+    if (entry) entry.bodyHash = bodyHash(body as Buffer);
+    // Typed for a string; secure-json-parse, under it, takes the Buffer as well.
+    parseJson(request, body as unknown as string, done);
+  });
+
   app.addHook('preParsing', async (request, _reply, payload) => {
     const entry = pending.get(request);
-    if (!entry) return payload;
+    if (!entry || isJson(request.headers['content-type'])) return payload;
+    // Any other content type, whichever parser takes it: a tee before the parser hashes what it reads.
     const digest = createHash('sha256');
     entry.digest = digest;
     const tee = new Transform({
@@ -81,9 +93,10 @@ export const gatewayDoor = fp<GatewayDoorOptions>(async (app, { subgraph, keys, 
     const entry = pending.get(request);
     if (!entry) return refuse(reply, 'missing gateway signature');
     // GET carries its query in the URL: then the signed content is the raw query string.
+    // A body neither the JSON parser nor the tee hashed (one the router sent elsewhere) matches no signature.
     const signed = request.method === 'GET' || request.method === 'HEAD'
       ? bodyHash(rawQuery(request.raw.url ?? ''))
-      : (entry.digest ?? createHash('sha256')).digest('base64url');
+      : entry.bodyHash ?? (entry.digest ?? createHash('sha256')).digest('base64url');
     const check = verifier.accept(entry.claims, { digest: signed });
     if (!check.ok) return refuse(reply, check.reason);
     if (sharedReplay) {
@@ -91,12 +104,21 @@ export const gatewayDoor = fp<GatewayDoorOptions>(async (app, { subgraph, keys, 
       const use = await sharedReplay.use(subgraph, check.claims.jti, check.claims.exp + CLOCK_TOLERANCE_SECONDS);
       if (use === 'replayed') return refuse(reply, 'gateway signature already used (jti seen before, by another replica)');
       if (use === 'unavailable') {
-        return reply.status(503).send({ errors: [{ message: `subgraph "${subgraph}" cannot check the single use of the signature now: refused`, extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+        // §8 has no code of its own for this: to the gateway, this subgraph cannot serve now.
+        return reply.status(statusOf(ErrorCode.SUBGRAPH_UNREACHABLE))
+          .send(errorBody(ErrorCode.SUBGRAPH_UNREACHABLE, `subgraph "${subgraph}" cannot check the single use of the signature now: refused`));
       }
     }
     request.gatewayClaims = check.claims;
   });
 });
+
+/** The media type the JSON parser above is registered for (Fastify matches its essence, parameters aside). */
+function isJson(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const semicolon = contentType.indexOf(';');
+  return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase() === 'application/json';
+}
 
 function rawQuery(url: string): string {
   const q = url.indexOf('?');
@@ -109,8 +131,14 @@ function rawQuery(url: string): string {
  * before the subgraph serves: a replica that cannot reach it refuses to start rather than serve unchecked.
  */
 export async function sharedReplayFromEnv(env: NodeJS.ProcessEnv): Promise<SharedReplayCache | undefined> {
-  if (!env.REDIS_URL) return undefined;
-  const cache = new SharedReplayCache(env.REDIS_URL, env.GOVSHARE_REDIS_PREFIX ?? 'govshare:');
+  return sharedReplayFor(loadSubgraphConfig(env));
+}
+
+/** The same from the subgraph config (`redis`: REDIS_URL, one server or a cluster's nodes, and REDIS_CLUSTER). */
+export async function sharedReplayFor(config: Pick<SubgraphHostConfig, 'redis' | 'redisPrefix'>): Promise<SharedReplayCache | undefined> {
+  const target = config.redis;
+  if (!target) return undefined;
+  const cache = new SharedReplayCache(target, config.redisPrefix);
   await cache.connect();
   return cache;
 }
@@ -121,21 +149,31 @@ export async function sharedReplayFromEnv(env: NodeJS.ProcessEnv): Promise<Share
  * JWKS file). Neither: the subgraph refuses to start — an unverifiable door would be an open one.
  */
 export function gatewayKeysFromEnv(env: NodeJS.ProcessEnv): VerificationKeys {
-  if (env.GOVSHARE_GATEWAY_JWKS_URL) return { jwksUrl: new URL(env.GOVSHARE_GATEWAY_JWKS_URL) };
-  if (env.GOVSHARE_GATEWAY_JWKS) {
+  return gatewayKeysFor(loadSubgraphConfig(env));
+}
+
+/** The same from the subgraph config. */
+export function gatewayKeysFor(config: Pick<SubgraphHostConfig, 'gatewayJwksUrl' | 'gatewayJwksFile' | 'gatewayJwksCacheSeconds'>): VerificationKeys {
+  if (config.gatewayJwksUrl) {
+    // How long a fetched set is trusted (default 600 s): a key withdrawn from it is refused at most this long (+ 60 s) later.
+    const cache = config.gatewayJwksCacheSeconds;
+    return { jwksUrl: new URL(config.gatewayJwksUrl), ...(cache ? { cacheMaxAgeMs: cache * 1000 } : {}) };
+  }
+  const path = config.gatewayJwksFile;
+  if (path) {
     let text: string;
     try {
-      text = readFileSync(env.GOVSHARE_GATEWAY_JWKS, 'utf8');
+      text = readFileSync(path, 'utf8');
     } catch (error) {
-      throw new Error(`GOVSHARE_GATEWAY_JWKS: cannot read ${env.GOVSHARE_GATEWAY_JWKS} (${(error as Error).message})`);
+      throw new Error(`GOVSHARE_GATEWAY_JWKS: cannot read ${path} (${(error as Error).message})`);
     }
     let jwks: unknown;
     try {
       jwks = JSON.parse(text);
     } catch {
-      throw new Error(`GOVSHARE_GATEWAY_JWKS (${env.GOVSHARE_GATEWAY_JWKS}) is not JSON`);
+      throw new Error(`GOVSHARE_GATEWAY_JWKS (${path}) is not JSON`);
     }
-    return { jwks: assertPublicKeySet(jwks, `GOVSHARE_GATEWAY_JWKS (${env.GOVSHARE_GATEWAY_JWKS})`) };
+    return { jwks: assertPublicKeySet(jwks, `GOVSHARE_GATEWAY_JWKS (${path})`) };
   }
   throw new Error('no gateway verification key: set GOVSHARE_GATEWAY_JWKS_URL (the gateway\'s /.well-known/jwks.json) or GOVSHARE_GATEWAY_JWKS (path of its JWKS file); `npm start` passes it itself');
 }

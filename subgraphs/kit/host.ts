@@ -3,7 +3,7 @@ import type { VerificationKeys } from '../../protocol/gateway-signature.ts';
 import type { SharedReplayCache } from '../../protocol/shared-replay-cache.ts';
 import type { SeedOptions, SubgraphDefinition } from './definition.ts';
 import { ensureSchemaAndSeed } from './seeding.ts';
-import { createSubgraphServer } from './server.ts';
+import { createSubgraphServer, type SubgraphLogging } from './server.ts';
 import type { Database } from './sql.ts';
 
 export interface HostedSubgraph {
@@ -12,7 +12,7 @@ export interface HostedSubgraph {
   app: FastifyInstance;
 }
 
-export interface HostOptions {
+export interface HostOptions extends SubgraphLogging {
   definitions: readonly SubgraphDefinition<unknown>[];
   db: Database;
   sample: SeedOptions;
@@ -23,6 +23,8 @@ export interface HostOptions {
   gatewayKeys: VerificationKeys;
   /** Single use of signatures across replicas (`sharedReplayFromEnv`); absent, each process checks alone. */
   sharedReplay?: SharedReplayCache;
+  /** `GOVSHARE_UNKNOWN_KEY_BUDGET` (subgraphs/config.ts); absent, the process's configuration. */
+  unknownKeyBudget?: number;
   log?: (message: string) => void;
 }
 
@@ -31,7 +33,7 @@ export interface HostOptions {
  * one subgraph at a time: PGlite is single-connection and seeding is write-heavy anyway.
  */
 export async function hostSubgraphs(options: HostOptions): Promise<HostedSubgraph[]> {
-  const { definitions, db, sample, gatewayKeys, sharedReplay, host = '127.0.0.1', ports = {}, log = () => {} } = options;
+  const { definitions, db, sample, gatewayKeys, sharedReplay, unknownKeyBudget, host = '127.0.0.1', ports = {}, log = () => {}, logDestination, logLevel } = options;
   for (const definition of definitions) {
     const started = Date.now();
     const outcome = await ensureSchemaAndSeed(db, definition, sample);
@@ -40,7 +42,10 @@ export async function hostSubgraphs(options: HostOptions): Promise<HostedSubgrap
   const hosted: HostedSubgraph[] = [];
   try {
     for (const definition of definitions) {
-      const app = await createSubgraphServer({ definition, sql: db, gatewayKeys, ...(sharedReplay ? { sharedReplay } : {}) });
+      const app = await createSubgraphServer({
+        definition, sql: db, gatewayKeys, ...(sharedReplay ? { sharedReplay } : {}), ...(unknownKeyBudget !== undefined ? { unknownKeyBudget } : {}),
+        ...(logDestination ? { logDestination } : {}), ...(logLevel ? { logLevel } : {}),
+      });
       await app.listen({ host, port: ports[definition.name] ?? definition.port });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : definition.port;

@@ -1,10 +1,10 @@
 export { defineSubgraph, type SubgraphDefinition, type SubgraphContext, type SeedOptions, type Resolvers, type ClaimRule } from './definition.ts';
 export type { Sql, Database } from './sql.ts';
-export { openDatabase, databaseConfigFromEnv, type DatabaseConfig } from './database.ts';
+export { openDatabase, databaseConfig, databaseConfigFromEnv, type DatabaseConfig } from './database.ts';
 export { rowByKey, rowsByKey, loadBatch, MAX_BATCH_KEYS } from './loaders.ts';
 export { insertRows, mapRows, ensureSchemaAndSeed } from './seeding.ts';
 export { subgraphPlugin, createSubgraphServer, subgraphSdl } from './server.ts';
-export { badUserInput } from './errors.ts';
+export { badUserInput } from '../../protocol/errors.ts';
 export { hostSubgraphs, type HostedSubgraph, type HostOptions } from './host.ts';
 export { CLAIM_LIMIT, CLAIM_WINDOW_DAYS } from './claim-limits.ts';
 export { lookupMisses, DEFAULT_UNKNOWN_KEY_BUDGET, UNKNOWN_KEY_BUDGET_ENV } from './lookup-budget.ts';

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { badUserInput } from './errors.ts';
+import { badUserInput } from '../../protocol/errors.ts';
 import type { Sql } from './sql.ts';
 
 /**

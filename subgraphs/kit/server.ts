@@ -1,8 +1,9 @@
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import mercurius from 'mercurius';
 import { parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { Counter, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { withShareDirectives } from '../../schema/share-sdl.ts';
 import { analyseSubgraphs, type PolicyModel } from '../../schema/policy-model.ts';
 import { parseSubgraph } from '../../schema/parse-subgraph.ts';
@@ -12,7 +13,11 @@ import { gatewayDoor } from './gateway-signature.ts';
 import type { SharedReplayCache } from '../../protocol/shared-replay-cache.ts';
 import { shareEnforcement } from './share-enforcement.ts';
 import { guardSubgraph } from './guard.ts';
+import { claimKeyRoute } from './claim-key-route.ts';
 import { countingSql, type Sql } from './sql.ts';
+import { requestObservability, sqlInContext } from './request-observability.ts';
+import { requestLoggerOptions, type LogDestination, type LogLevel } from '../../protocol/request-logging.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
 
 export interface SubgraphPluginOptions {
   definition: SubgraphDefinition<unknown>;
@@ -22,6 +27,8 @@ export interface SubgraphPluginOptions {
   gatewayKeys: VerificationKeys;
   /** Single use of signatures across this subgraph's replicas (`REDIS_URL`, `sharedReplayFromEnv`). */
   sharedReplay?: SharedReplayCache;
+  /** `GOVSHARE_UNKNOWN_KEY_BUDGET` (subgraphs/config.ts); absent, the process's configuration. */
+  unknownKeyBudget?: number;
 }
 
 /** The subgraph's full SDL as the gateway sees it through `_service { sdl }`. */
@@ -56,22 +63,26 @@ export function checkSubgraphRules(definition: SubgraphDefinition<unknown>): Pol
       }
     }
   } catch { /* an SDL that does not parse is reported by the analysis already */ }
-  const own = errors.filter((e) => !(e.code === 'UNCLASSIFIED_FIELD' && e.coordinate && keysOwnedElsewhere.has(e.coordinate)));
+  const own = errors.filter((e) => !(e.code === ErrorCode.UNCLASSIFIED_FIELD && e.coordinate && keysOwnedElsewhere.has(e.coordinate)));
   if (own.length > 0) throw new SubgraphRulesError(definition.name, own);
   return model;
 }
+
+/** A subgraph's health route (no signature needed): docker/'s probes ask it. */
+export const SUBGRAPH_HEALTH_PATH = '/healthz';
 
 /**
  * One provider subgraph as an encapsulated Fastify plugin: `/graphql` (mercurius serving the
  * Federation 2 schema), `/healthz` and `/metrics`, with its own metrics registry. Refuses to load
  * (throws `SubgraphRulesError`) when the subgraph's own SDL breaks a CONTRACT §3 rule.
  */
-export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (app, { definition, sql, gatewayKeys, sharedReplay }) => {
+export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (app, { definition, sql, gatewayKeys, sharedReplay, unknownKeyBudget }) => {
   const model = checkSubgraphRules(definition);
   // Before anything touches the database: no door without the gateway's public keys, and no private key here.
   if (!gatewayKeys) throw new Error(`subgraph "${definition.name}" has no gateway verification key: configure GOVSHARE_GATEWAY_JWKS_URL or GOVSHARE_GATEWAY_JWKS`);
   if ('jwks' in gatewayKeys) assertPublicKeySet(gatewayKeys.jwks, `the gateway key set of subgraph "${definition.name}"`);
   const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
   const dbQueries = new Counter({
     name: 'govshare_subgraph_db_queries_total',
     help: 'Database round trips made by the subgraph',
@@ -84,18 +95,22 @@ export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (
     labelNames: ['subgraph'],
     registers: [registry],
   });
-  const counted = countingSql(sql, () => dbQueries.inc({ subgraph: definition.name }));
-  dbQueries.inc({ subgraph: definition.name }, 0);
+  // Label children bound once: inc() with a label object hashes the labels on every statement and request.
+  const queriesHere = dbQueries.labels({ subgraph: definition.name });
+  const requestsHere = requests.labels({ subgraph: definition.name });
+  const counted = countingSql(sql, () => queriesHere.inc());
+  queriesHere.inc(0);
 
   const schema = buildSubgraphSchema({
     typeDefs: parse(subgraphSdl(definition)),
     resolvers: definition.resolvers as never,
   });
   // Claim limits on every @compare field, the unknown-key budget on every lookup (CONTRACT §5 v1.1).
-  await guardSubgraph(schema, { definition, model, sql: counted, registry });
+  const guards = await guardSubgraph(schema, { definition, model, sql: counted, registry, ...(unknownKeyBudget !== undefined ? { unknownKeyBudget } : {}) });
 
   // First, so its hooks and 404 handler guard every route registered below.
   await app.register(gatewayDoor, { subgraph: definition.name, keys: gatewayKeys, ...(sharedReplay ? { sharedReplay } : {}) });
+  await app.register(requestObservability, { subgraph: definition.name });
   await app.register(mercurius, {
     schema,
     path: '/graphql',
@@ -103,29 +118,44 @@ export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (
     // Compile a query after its first run (graphql-jit): the gateway sends the same few query shapes again and again.
     jit: 1,
     context: (request): SubgraphContext<unknown> & { caller: SignatureClaims | undefined } => {
-      requests.inc({ subgraph: definition.name });
-      return { sql: counted, loaders: definition.loaders(counted), caller: request.gatewayClaims };
+      requestsHere.inc();
+      const sql = sqlInContext(counted, request.traceContext);
+      return { sql, loaders: definition.loaders(sql), caller: request.gatewayClaims };
     },
   });
   await app.register(shareEnforcement, { subgraph: definition.name, model });
 
-  app.get('/healthz', async () => ({ status: 'ok', subgraph: definition.name }));
+  app.get(SUBGRAPH_HEALTH_PATH, async () => ({ status: 'ok', subgraph: definition.name }));
+  // Sealed claims: the public half of the claim key, for the gateway's catalog (behind the door like /graphql).
+  if (guards.claimKeys) claimKeyRoute(app, guards.claimKeys);
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });
 };
 
+/** The host's JSON log lines (`subgraphs/main.ts`: stdout at LOG_LEVEL); absent, the server logs nothing (tests). */
+export interface SubgraphLogging {
+  logDestination?: LogDestination;
+  logLevel?: LogLevel;
+}
+
 /** How long a subgraph keeps an idle connection from the gateway open. */
 export const SUBGRAPH_KEEP_ALIVE_MS = 72_000;
 
 /** A Fastify server hosting one subgraph (the usual deployment: one process, one port). */
-export async function createSubgraphServer(options: SubgraphPluginOptions): Promise<FastifyInstance> {
+export async function createSubgraphServer(options: SubgraphPluginOptions & SubgraphLogging): Promise<FastifyInstance> {
+  const { logDestination, logLevel = 'info', ...plugin } = options;
   // keepAliveTimeout stated (Fastify's default): the gateway closes its idle sockets well before (30 s), and
   // a gateway on another stack must close them before this too, or a burst meets sockets closed under it.
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, keepAliveTimeout: SUBGRAPH_KEEP_ALIVE_MS });
+  // Request lines are written by `requestObservability` (with the signature's rid as reqId), not by Fastify.
+  const app = Fastify({
+    logger: logDestination ? requestLoggerOptions(logLevel, logDestination) : false, logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(), requestIdHeader: false,
+    bodyLimit: 16 * 1024 * 1024, keepAliveTimeout: SUBGRAPH_KEEP_ALIVE_MS,
+  });
   try {
-    await app.register(subgraphPlugin, options);
+    await app.register(subgraphPlugin, plugin);
   } catch (error) {
     await app.close().catch(() => {});
     throw error;

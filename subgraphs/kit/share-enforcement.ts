@@ -5,6 +5,7 @@ import mercuriusAuth from 'mercurius-auth';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { SignatureClaims } from '../../protocol/gateway-signature.ts';
 import type { PolicyModel } from '../../schema/policy-model.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
 
 interface AuthContext { readable: ReadonlySet<string> }
 interface FieldRule { coordinate: string; shareType: 'CONDITIONAL' | 'NONE' }
@@ -48,7 +49,7 @@ export const shareEnforcement = fp<{ subgraph: string; model: PolicyModel }>(asy
         rule.shareType === 'NONE'
           ? `${rule.coordinate} is not shared by subgraph "${subgraph}"`
           : `${rule.coordinate} is CONDITIONAL: the gateway did not vouch for a grant`,
-        { code: 'SHARE_DENIED', coordinate: rule.coordinate }, 200);
+        { code: ErrorCode.SHARE_DENIED, coordinate: rule.coordinate }, 200);
     },
   });
 });

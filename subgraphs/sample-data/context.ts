@@ -4,21 +4,14 @@
 import { enterpriseCount, validateOptions } from './options.ts';
 import { ReservedSlotPermutation } from './permutation.ts';
 import { PERSON_SLOT_SPACE, slotOfIdNumber } from './person-identity.ts';
-import { seedWords, type SeedWords } from './random.ts';
+import { seedWords } from './random.ts';
 import { reservedIdNumbers, reservedUsccs } from './fixtures.ts';
 import { TAG } from './tags.ts';
 import type { SampleOptions } from './types.ts';
 import { ORG_SLOT_SPACE, slotOfUscc } from './uscc-slots.ts';
 
-export interface Context {
-  readonly seed: SeedWords;
-  /** generated persons */
-  readonly persons: number;
-  /** generated enterprises */
-  readonly enterprises: number;
-  readonly personSlots: ReservedSlotPermutation;
-  readonly enterpriseSlots: ReservedSlotPermutation;
-}
+export type { Context } from './types.ts';
+import type { Context } from './types.ts';
 
 const cache = new Map<string, Context>();
 

@@ -9,7 +9,8 @@ export type {
   LicenseType, MaritalStatus, MarriageEventKind, MarriageRow, MedicalRow, PensionRow, PersonRow, PropertyRow,
   SampleOptions, WellKnown, WellKnownEnterprise, WellKnownLicense, WellKnownPerson, WellKnownProperty,
 } from './types.ts';
-export { DEFAULT_SAMPLE, MAX_PERSONS, enterpriseCount, sampleOptionsFromEnv, validateOptions } from './options.ts';
+export { DEFAULT_SAMPLE, MAX_PERSONS, enterpriseCount, validateOptions } from './options.ts';
+export { sampleOptionsFromEnv } from '../config.ts';
 export { REFERENCE_DATE } from './dates.ts';
 export { wellKnown } from './fixtures.ts';
 export {

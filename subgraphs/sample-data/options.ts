@@ -8,22 +8,6 @@ export const DEFAULT_SAMPLE: Readonly<SampleOptions> = Object.freeze({ seed: 42,
  */
 export const MAX_PERSONS = 100_000_000;
 
-/** Environment reading is a function, not an import-time constant, so tests and tools can vary it. */
-export function sampleOptionsFromEnv(env: Record<string, string | undefined> = process.env): SampleOptions {
-  return validateOptions({
-    seed: numberFrom(env.GOVSHARE_SEED, DEFAULT_SAMPLE.seed, 'GOVSHARE_SEED'),
-    persons: numberFrom(env.GOVSHARE_SAMPLE_PERSONS, DEFAULT_SAMPLE.persons, 'GOVSHARE_SAMPLE_PERSONS'),
-  });
-}
-
-function numberFrom(raw: string | undefined, fallback: number, name: string): number {
-  // An empty variable means "unset"; Number('') would silently give 0.
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n)) throw new RangeError(`${name} must be a number, got ${JSON.stringify(raw)}`);
-  return n;
-}
-
 export function validateOptions(o: SampleOptions): SampleOptions {
   if (!Number.isSafeInteger(o.seed)) throw new RangeError(`seed must be a safe integer, got ${o.seed}`);
   if (!Number.isSafeInteger(o.persons) || o.persons < 0 || o.persons > MAX_PERSONS) {

@@ -1,7 +1,7 @@
 // The identity part of a generated person (ID number, gender, birth date, district), computed
 // from the index alone so every data set can name a person without generating the others.
 
-import type { Context } from './context.ts';
+import type { Context } from './types.ts';
 import { compactDay, daysFromCivil, formatDay } from './dates.ts';
 import { DISTRICTS, type District } from './names.ts';
 import { hashWords } from './random.ts';

@@ -164,3 +164,14 @@ export interface WellKnown {
   properties: WellKnownProperty[];
   licenses: WellKnownLicense[];
 }
+
+/** The generator's derived state for one set of options (built once by context.ts). */
+export interface Context {
+  readonly seed: import('./random.ts').SeedWords;
+  /** generated persons */
+  readonly persons: number;
+  /** generated enterprises */
+  readonly enterprises: number;
+  readonly personSlots: import('./permutation.ts').ReservedSlotPermutation;
+  readonly enterpriseSlots: import('./permutation.ts').ReservedSlotPermutation;
+}

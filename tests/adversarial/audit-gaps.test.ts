@@ -11,7 +11,7 @@ const deepJson = (levels: number) => `${'{"a":'.repeat(levels)}"x"${'}'.repeat(l
 describe.each(STATE_KINDS)('no refusal without its audit record (%s state)', (stateKind) => {
   let stack: Stack;
   let n = 0;
-  beforeAll(async () => { stack = await startStack({ state: stateKind }); });
+  beforeAll(async () => { stack = await startStack({ state: stateKind, transport: 'inject' }); });
   afterAll(async () => { await stack?.close(); });
 
   /** Sends `query` named uniquely with the raw `variables` JSON text; returns the answer and its audit record. */

@@ -144,6 +144,20 @@ describe('the body hash covers the bytes as received, whatever parses them', () 
     expectRefused(await rawRequest(port, { method: 'POST', target: '/graphql', headers: { 'content-type': type, 'x-govshare-signature': await captured('') }, body }), type);
   });
 
+  // JSON bodies are hashed by the door's JSON parser, others by a tee before their parser: each spelling
+  // of the type reaches one of the two, and the signature then covers exactly the bytes parsed.
+  it.each([
+    ['application/json', (q: string) => json(q)],
+    ['Application/JSON; charset=utf-8', (q: string) => json(q)],
+    ['application/graphql', (q: string) => q],
+  ])('serves a body signed as sent with content type %s, and refuses one byte more', async (type, encode) => {
+    const body = encode(`{ person(idNumber: "${ZHANG}") { birthDate } }`);
+    const served = await rawRequest(port, { method: 'POST', target: '/graphql', headers: { 'content-type': type, 'x-govshare-signature': await captured(body) }, body });
+    expect(served.status, type).toBe(200);
+    expect(JSON.parse(served.body).data.person.birthDate).toBe('1985-03-12');
+    expectRefused(await rawRequest(port, { method: 'POST', target: '/graphql', headers: { 'content-type': type, 'x-govshare-signature': await captured(body) }, body: `${body} ` }), `${type} + 1 byte`);
+  });
+
   it('a signature over one JSON body does not cover another body sent as application/graphql', async () => {
     const signed = json(`{ person(idNumber: "${ZHANG}") { birthDate } }`);
     const sent = `{ persons(idNumbers: ["${ZHANG}"]) { name idNumber } }`;

@@ -162,7 +162,7 @@ describe.each(STATE_KINDS)('hostile provider subgraphs (%s state)', (stateKind) 
   let stack: Stack;
   const servers: RecordingServer[] = [];
   beforeAll(async () => {
-    stack = await startStack({ state: stateKind });
+    stack = await startStack({ state: stateKind, transport: 'inject' });
     // Grants the probe could otherwise be refused for: a leak must not hide behind a SHARE_DENIED.
     await grant(stack, 'tax', ['Person.mobile', 'Person.properties', 'Enterprise.contactPhone'], { purpose: '税务稽查' });
   });

@@ -16,7 +16,7 @@ type Role = 'consumer' | 'provider' | 'admin';
 
 describe.each(STATE_KINDS)('grants and roles (%s state)', (stateKind) => {
   let stack: Stack;
-  beforeAll(async () => { stack = await startStack({ state: stateKind }); });
+  beforeAll(async () => { stack = await startStack({ state: stateKind, transport: 'inject' }); });
   afterAll(async () => { await stack?.close(); });
 
   const ask = async (department: string, query: string, purpose?: string, roles: Role[] = ['consumer'], variables: Record<string, unknown> = {}) =>

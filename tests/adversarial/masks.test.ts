@@ -118,7 +118,7 @@ function candidates(rule: MaskRule, raw: string, masked: string, known: readonly
 describe.each(STATE_KINDS)('masks against joint re-identification (%s state)', (stateKind) => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ state: stateKind, definitions: [...SAMPLE_SUBGRAPHS, contactSubgraph] });
+    stack = await startStack({ state: stateKind, definitions: [...SAMPLE_SUBGRAPHS, contactSubgraph], transport: 'inject' });
     // Masked (not raw) grants on every masked CONDITIONAL field: the caller sees each masked value.
     await grant(stack, 'tax', ['Person.mobile', 'Person.householdAddress', 'Enterprise.contactPhone', 'Person.bankCard', 'Person.email'], { purpose: PURPOSE });
   });

@@ -61,7 +61,7 @@ describe.each(SETUPS)('comparisons are no oracle, lookups no enumeration ($state
     savedBudget = process.env.GOVSHARE_UNKNOWN_KEY_BUDGET;
     // Read once at start by each subgraph.
     process.env.GOVSHARE_UNKNOWN_KEY_BUDGET = String(UNKNOWN_KEY_BUDGET);
-    stack = await startStack({ state, database });
+    stack = await startStack({ state, database, transport: 'inject' });
     for (const consumer of consumers) {
       // Only the comparisons: no grant on Person.householdAddress, Person.name is served masked.
       await grant(stack, consumer, ['Query.verifyPersons', 'Query.verifyEnterprises', 'Query.verifyPropertyOwnership'], { purpose: PURPOSE });

@@ -18,7 +18,7 @@ const RESULT = 'ok errors { code message coordinate } warnings { code message } 
 describe.each(STATE_KINDS)('publishing as an attack (%s state)', (stateKind) => {
   let stack: Stack;
   const servers: RecordingServer[] = [];
-  beforeAll(async () => { stack = await startStack({ state: stateKind }); });
+  beforeAll(async () => { stack = await startStack({ state: stateKind, transport: 'inject' }); });
   afterAll(async () => { for (const s of servers) await s.close(); await stack?.close(); });
 
   const listener = async (status: number, body: string, headers?: Record<string, string>) => {

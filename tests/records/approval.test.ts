@@ -8,7 +8,7 @@ const REVIEW = 'mutation($id: ID!) { reviewApplication(id: $id, approve: true) {
 /** An approval writes the application's decision and its grant in one transaction (issue 11). */
 describe.each(STATE_KINDS)('an approval and its grant (%s state)', (stateKind) => {
   let stack: Stack;
-  beforeAll(async () => { stack = await startStack({ state: stateKind }); });
+  beforeAll(async () => { stack = await startStack({ state: stateKind, transport: 'inject' }); });
   afterAll(async () => { await stack?.close(); });
 
   const gql = async (department: string, query: string, variables: Record<string, unknown> = {}, roles: Array<'consumer' | 'provider'> = ['consumer']) =>

@@ -103,7 +103,7 @@ describe.runIf(Boolean(POSTGRES_URL))('the records database down mid-load', () =
     expect(served.length).toBeGreaterThan(10);
     // The chain went on where it stopped, and every answer that carried data has its record.
     expect(await stack.state.audit.verify()).toMatchObject({ ok: true, firstBrokenId: null });
-    const stored = new Set((await admin(async (client) => {
+    const stored = new Set((await admin(async () => {
       const url = new URL(POSTGRES_URL!);
       url.pathname = `/${role}`;
       const own = new pg.Client({ connectionString: url.toString() });

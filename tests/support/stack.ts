@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
 import { createRequestSigner, type RequestSigner } from '../../protocol/gateway-signature.ts';
 import { createGateway, type Gateway } from '../../gateway/app.ts';
@@ -29,7 +30,7 @@ export interface Stack {
    * public JWKS the subgraphs verify with.
    */
   keys: { dataDir: string; signing: GatewaySigningKey; signer: RequestSigner; jwks: JSONWebKeySet };
-  /** POSTs a GraphQL request to the gateway; returns status and parsed body. */
+  /** POSTs a GraphQL request to the gateway (over HTTP, or in-process with `transport: 'inject'`); returns status and parsed body. */
   query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse>;
   close(): Promise<void>;
 }
@@ -58,6 +59,13 @@ export interface StackOptions {
   gatewayConfig?: Partial<GatewayConfig>;
   /** The gateway's environment (keys, `GOVSHARE_JWT_ISSUER`, …); the test run's JWT key unless it names another. */
   gatewayEnv?: NodeJS.ProcessEnv;
+  /**
+   * How `query` reaches the gateway: `http` (the default), over a socket as any client; `inject`, through
+   * Fastify's `app.inject()` — the same route, hooks and policy stages, no socket and no HTTP client — for
+   * suites about GraphQL and policy rather than HTTP. The gateway listens either way (`gatewayUrl`), and
+   * the subgraphs stay behind real HTTP and their door.
+   */
+  transport?: 'http' | 'inject';
 }
 
 /** The state kinds a suite runs against: PGlite always, PostgreSQL + Redis whenever both are set (CI sets them). */
@@ -114,6 +122,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     env: gatewayEnv,
     state: testState.state,
     ...(options.now ? { now: options.now } : {}),
+    log: () => {}, // the request lines stay out of the test output
   });
   await gateway.start();
   const gatewayUrl = gateway.url;
@@ -125,7 +134,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     subgraphs,
     database,
     keys: { dataDir, signing, signer: createRequestSigner(signing), jwks },
-    query: (query, variables, headers) => postGraphQL(`${gatewayUrl}/graphql`, { query, variables }, headers),
+    query: options.transport === 'inject'
+      ? (query, variables, headers) => injectGraphQL(gateway.app, { query, variables }, headers)
+      : (query, variables, headers) => postGraphQL(`${gatewayUrl}/graphql`, { query, variables }, headers),
     async close() {
       await gateway.close();
       await Promise.all(subgraphs.map((s) => s.app.close()));
@@ -146,6 +157,22 @@ export async function postGraphQL(url: string, body: unknown, headers: Record<st
   let parsed: GraphQLResponse['body'];
   try { parsed = JSON.parse(text); } catch { throw new Error(`gateway answered ${response.status} with non-JSON: ${text.slice(0, 300)}`); }
   return { status: response.status, body: parsed, headers: response.headers };
+}
+
+/** `postGraphQL` without a socket: the request handed to the instance in-process (`app.inject()`). */
+export async function injectGraphQL(app: FastifyInstance, body: unknown, headers: Record<string, string> = {}): Promise<GraphQLResponse> {
+  const response = await app.inject({
+    method: 'POST', url: '/graphql',
+    headers: { 'content-type': 'application/json', ...headers },
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  let parsed: GraphQLResponse['body'];
+  try { parsed = JSON.parse(response.body); } catch { throw new Error(`gateway answered ${response.statusCode} with non-JSON: ${response.body.slice(0, 300)}`); }
+  const answered = new Headers();
+  for (const [name, value] of Object.entries(response.headers)) {
+    for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) answered.append(name, String(one));
+  }
+  return { status: response.statusCode, body: parsed, headers: answered };
 }
 
 /** Sum of `govshare_subgraph_db_queries_total` over the given subgraphs, read from their /metrics. */

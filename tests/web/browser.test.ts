@@ -3,9 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt } from '../../gateway/web/build.ts';
 import { startStack, type Stack } from '../support/stack.ts';
-import {
-  bareGateway, CHROMIUM, cleanArtifacts, foreign, isFocused, launchBrowser, productionPublicKey, screenshot, tabTo, watch, type Browser,
-} from './helpers.ts';
+import { bareGateway, CHROMIUM, cleanArtifacts, foreign, isFocused, launchBrowser, productionPublicKey, screenshot, tabTo, watch, signInAs, signOut, type Browser } from './helpers.ts';
 
 /**
  * The playground and the catalog in a real browser (Debian's chromium, headless), against the
@@ -30,18 +28,6 @@ describe.skipIf(!haveChromium)('playground and catalog in a browser', () => {
     await browser?.close();
     await stack?.close();
   });
-
-  /** Dev sign-in through the page's own picker (roles follow the department's defaults). */
-  async function signIn(page: Page, department: string): Promise<void> {
-    await page.getByLabel('部门').selectOption(department);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-    await page.getByRole('button', { name: '退出' }).waitFor();
-  }
-
-  async function signOut(page: Page): Promise<void> {
-    await page.getByRole('button', { name: '退出' }).click();
-    await page.getByLabel('部门').waitFor();
-  }
 
   async function responseText(page: Page): Promise<string> {
     return page.locator('.graphiql-response').innerText();
@@ -77,7 +63,7 @@ describe.skipIf(!haveChromium)('playground and catalog in a browser', () => {
       await page.goto(`${origin}/catalog`);
       await page.getByLabel('部门').waitFor();
       await screenshot(page, '01-sign-in');
-      await signIn(page, 'tax');
+      await signInAs(page, 'tax');
 
       // Search the catalog for 人口 and open POP-PERSON.
       await page.getByLabel('搜索资源').fill('人口');
@@ -105,7 +91,7 @@ describe.skipIf(!haveChromium)('playground and catalog in a browser', () => {
 
       // public-security approves it in its inbox.
       await signOut(page);
-      await signIn(page, 'public-security');
+      await signInAs(page, 'public-security');
       await page.getByRole('link', { name: '待审批' }).click();
       const pending = page.locator('article', { hasText: 'tax → POP-PERSON' });
       await pending.waitFor();
@@ -116,7 +102,7 @@ describe.skipIf(!haveChromium)('playground and catalog in a browser', () => {
 
       // tax runs the tour query in the playground: the mobile comes back masked.
       await signOut(page);
-      await signIn(page, 'tax');
+      await signInAs(page, 'tax');
       await page.getByRole('link', { name: '调试台' }).click();
       await page.waitForURL(`${origin}/playground`);
       await runSaved(page, 'PersonMobile', '138****8000', '07-playground-masked-mobile');
@@ -144,7 +130,7 @@ describe.skipIf(!haveChromium)('playground and catalog in a browser', () => {
     });
     try {
       await page.goto(`${origin}/playground`);
-      await signIn(page, 'tax');
+      await signInAs(page, 'tax');
       // GraphiQL with Monaco, its workers and the introspected schema of tax's own API.
       await page.getByRole('button', { name: /^Execute query/ }).waitFor();
       await page.locator('.graphiql-query-editor .view-lines').waitFor();
@@ -273,7 +259,7 @@ describe.skipIf(!haveChromium)('playground and catalog in a browser', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
       await page.goto(`${origin}/catalog`);
-      await signIn(page, 'public-security');
+      await signInAs(page, 'public-security');
       const pages: Array<[string, string, () => Promise<unknown>]> = [
         ['/catalog', '13-phone-catalog', () => page.getByRole('link', { name: '人口基础信息' }).waitFor()],
         ['/catalog/resource/POP-PERSON', '14-phone-resource', () => page.getByRole('heading', { name: '申请有条件共享字段' }).waitFor()],

@@ -99,3 +99,16 @@ export function productionPublicKey(): string {
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return publicKey.export({ type: 'spki', format: 'pem' }).toString();
 }
+
+/** Dev sign-in through the page's own department picker (roles follow the department's defaults). */
+export async function signInAs(page: Page, department: string): Promise<void> {
+  await page.getByLabel('部门').selectOption(department);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await page.getByRole('button', { name: '退出' }).waitFor();
+}
+
+/** Signs out and waits for the picker to be back. */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: '退出' }).click();
+  await page.getByLabel('部门').waitFor();
+}

@@ -10,6 +10,8 @@ import { Grants } from './pages/Grants.tsx';
 import { DataIssues } from './pages/DataIssues.tsx';
 import { EvaluationPage } from './pages/Evaluation.tsx';
 import { AuditPage } from './pages/Audit.tsx';
+import { NoticesPage } from './pages/Notices.tsx';
+import { SubjectAccessPage } from './pages/SubjectAccess.tsx';
 
 const NAV: Array<{ to: string; key: StringKey; match: (path: string) => boolean }> = [
   { to: BASE, key: 'navCatalog', match: (p) => p === '/' || p.startsWith('/resource/') },
@@ -19,6 +21,8 @@ const NAV: Array<{ to: string; key: StringKey; match: (path: string) => boolean 
   { to: `${BASE}/issues`, key: 'navIssues', match: (p) => p === '/issues' },
   { to: `${BASE}/evaluation`, key: 'navEvaluation', match: (p) => p === '/evaluation' },
   { to: `${BASE}/audit`, key: 'navAudit', match: (p) => p === '/audit' },
+  { to: `${BASE}/notices`, key: 'navNotices', match: (p) => p === '/notices' },
+  { to: `${BASE}/subject-access`, key: 'navSubjectAccess', match: (p) => p === '/subject-access' },
 ];
 
 function Page({ path, query, session }: { path: string; query: URLSearchParams; session: Session }) {
@@ -31,6 +35,8 @@ function Page({ path, query, session }: { path: string; query: URLSearchParams; 
     case '/issues': return <DataIssues query={query} />;
     case '/evaluation': return <EvaluationPage />;
     case '/audit': return <AuditPage />;
+    case '/notices': return <NoticesPage />;
+    case '/subject-access': return <SubjectAccessPage />;
     default: return <CatalogList query={query} />;
   }
 }

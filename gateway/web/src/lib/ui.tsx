@@ -182,7 +182,7 @@ export function useQuery<T>(run: (signal: AbortSignal) => Promise<T>, deps: unkn
       (error: unknown) => { if (!abort.signal.aborted) setState({ error, loading: false }); },
     );
     return () => abort.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // The caller's deps decide when to load again, plus `tick` for an explicit reload.
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { ...state, reload };

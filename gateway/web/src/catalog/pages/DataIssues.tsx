@@ -3,6 +3,8 @@ import { useI18n } from '../../lib/i18n.ts';
 import { ErrorMessage, formatTime, Loading, useAction, useQuery } from '../../lib/ui.tsx';
 import { api, byUrgency, type DataIssue } from '../api.ts';
 import { OverdueBadge, StatusBadge } from './Applications.tsx';
+import { recallApi, type RecallRecipient } from '../recall-api.ts';
+import { RecallRecipients } from './RecallRecipients.tsx';
 
 const RESOLUTIONS = ['CORRECTED', 'CONFIRMED_CORRECT', 'REJECTED'];
 
@@ -11,6 +13,8 @@ export function DataIssues({ query }: { query: URLSearchParams }) {
   const { t } = useI18n();
   const reported = useQuery((signal) => api.issues('CONSUMER', { signal }), []);
   const received = useQuery((signal) => api.issues('PROVIDER', { signal }), []);
+  // Who each correction was recalled from: the provider's view only (null elsewhere).
+  const recalled = useQuery((signal) => recallApi.recalled({ signal }), []);
   const [notice, setNotice] = useState<string | null>(null);
 
   return (
@@ -28,7 +32,8 @@ export function DataIssues({ query }: { query: URLSearchParams }) {
           <ul className="cards-list">
             {[...(received.data ?? [])].sort((a, b) => (a.status === b.status ? byUrgency(a, b) : a.status === 'OPEN' ? -1 : 1)).map((issue) => (
               <li key={issue.id} className={`panel${issue.overdue ? ' is-overdue' : ''}`}>
-                <ReceivedIssue issue={issue} onResolved={() => { setNotice(`${t('st_RESOLVED')}: ${issue.id}`); received.reload(); }} />
+                <ReceivedIssue issue={issue} recalled={recalled.data?.get(issue.id)}
+                  onResolved={() => { setNotice(`${t('st_RESOLVED')}: ${issue.id}`); received.reload(); recalled.reload(); }} />
               </li>
             ))}
           </ul>
@@ -128,7 +133,7 @@ function ReportForm({ initialResource, onReported }: { initialResource: string; 
   );
 }
 
-function ReceivedIssue({ issue: i, onResolved }: { issue: DataIssue; onResolved: () => void }) {
+function ReceivedIssue({ issue: i, recalled, onResolved }: { issue: DataIssue; recalled: RecallRecipient[] | null | undefined; onResolved: () => void }) {
   const { t, tx, lang } = useI18n();
   const [resolution, setResolution] = useState('CORRECTED');
   const [note, setNote] = useState('');
@@ -150,6 +155,7 @@ function ReceivedIssue({ issue: i, onResolved }: { issue: DataIssue; onResolved:
         <div><dt>{t('deadline')}</dt><dd><strong>{i.deadline}</strong></dd></div>
         {i.resolution && <div><dt>{t('resolution')}</dt><dd>{tx(`res_${i.resolution}`, i.resolution)}{i.note ? ` — ${i.note}` : ''}</dd></div>}
       </dl>
+      {i.resolution === 'CORRECTED' && <RecallRecipients recalled={recalled} />}
       {i.status === 'OPEN' && (
         <form className="reject" onSubmit={submit}>
           <div className="field">

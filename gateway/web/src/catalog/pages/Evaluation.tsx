@@ -52,7 +52,7 @@ function Bars({ title, labels, series, unit = '', max }: { title: string; labels
   );
 }
 
-/** Answer times, overdue counts and share rate per department, then every number in a table. */
+/** Answer times, overdue counts, share rate and escalation outcomes per department, then every number in a table. */
 export function EvaluationPage() {
   const { t } = useI18n();
   const data = useQuery((signal) => api.evaluation({ signal }), []);
@@ -74,6 +74,11 @@ export function EvaluationPage() {
             ]} />
             <Bars title={t('chartShareRate')} labels={labels} unit="%" max={100}
               series={[{ name: t('chartShareRate'), values: rows.map((r) => (r.shareRate == null ? null : Math.round(r.shareRate * 1000) / 10)), color: '#1b7f3b' }]} />
+            <Bars title={t('chartEscalations')} labels={labels} series={[
+              { name: t('seriesEscUpheld'), values: rows.map((r) => r.escalationsUpheld), color: '#4a5261' },
+              { name: t('seriesEscOverturned'), values: rows.map((r) => r.escalationsOverturned), color: '#b3261e' },
+              { name: t('seriesEscPending'), values: rows.map((r) => r.escalationsPending), color: '#e08a00' },
+            ]} />
           </div>
           <div className="table-wrap panel">
             <table className="cards">
@@ -83,6 +88,7 @@ export function EvaluationPage() {
                   <th scope="col">{t('evReceived')}</th><th scope="col">{t('evAnswered')}</th><th scope="col">{t('evInTime')}</th>
                   <th scope="col">{t('overdue')}</th><th scope="col">{t('evPending')}</th><th scope="col">{t('evMean')}</th>
                   <th scope="col">{t('evIssues')}</th><th scope="col">{t('evServed')}</th><th scope="col">{t('evConsumed')}</th>
+                  <th scope="col">{t('evEscalations')}</th><th scope="col">{t('evExtensions')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -100,6 +106,10 @@ export function EvaluationPage() {
                     <td data-label={t('evIssues')}>{r.dataIssuesReceived} / {r.dataIssuesResolved} / {r.dataIssuesOverdue}</td>
                     <td data-label={t('evServed')}>{r.requestsServed}</td>
                     <td data-label={t('evConsumed')}>{r.requestsConsumed}</td>
+                    <td data-label={t('evEscalations')}>
+                      {r.escalationsReceived} / {r.escalationsPending > 0 ? <span className="badge badge-warn">{r.escalationsPending}</span> : 0} / {r.escalationsUpheld} / {r.escalationsOverturned > 0 ? <span className="badge badge-danger">{r.escalationsOverturned}</span> : 0}
+                    </td>
+                    <td data-label={t('evExtensions')}>{r.deadlineExtensions}</td>
                   </tr>
                 ))}
               </tbody>

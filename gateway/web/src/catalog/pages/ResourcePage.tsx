@@ -4,6 +4,8 @@ import { ErrorMessage, formatTime, Loading, useAction, useQuery } from '../../li
 import { api, appliableFields, type Application, type Resource } from '../api.ts';
 import { BASE, Link } from '../router.tsx';
 import { ShareBadge } from './CatalogList.tsx';
+import { ResourceMetadata } from './ResourceMetadata.tsx';
+import { SealedCompareForm } from './SealedCompareForm.tsx';
 
 /** A resource's fields (share type, mask, condition, comparison), its provider, and the application form. */
 export function ResourcePage({ code, query }: { code: string; query: URLSearchParams }) {
@@ -30,18 +32,20 @@ export function ResourcePage({ code, query }: { code: string; query: URLSearchPa
         </dl>
         {r.summary && <p>{r.summary}</p>}
       </div>
+      <ResourceMetadata resource={r} />
 
       <section aria-labelledby="fields-title">
         <h2 id="fields-title">{t('fields')} <span className="muted small">({r.fields.length})</span></h2>
         <div className="table-wrap">
           <table className="cards">
             <thead>
-              <tr><th scope="col">{t('field')}</th><th scope="col">{t('shareType')}</th><th scope="col">{t('mask')}</th><th scope="col">{t('condition')}</th><th scope="col">{t('compare')}</th><th scope="col">{t('description')}</th></tr>
+              <tr><th scope="col">{t('field')}</th><th scope="col">{t('dataType')}</th><th scope="col">{t('shareType')}</th><th scope="col">{t('mask')}</th><th scope="col">{t('condition')}</th><th scope="col">{t('compare')}</th><th scope="col">{t('description')}</th></tr>
             </thead>
             <tbody>
               {r.fields.map((f) => (
                 <tr key={f.coordinate}>
                   <td data-label={t('field')}><code>{f.coordinate}</code></td>
+                  <td data-label={t('dataType')}>{tx(`item_${f.itemType}`, f.itemType)} <code className="muted small">{f.dataType}</code></td>
                   <td data-label={t('shareType')}><ShareBadge type={f.shareType} /></td>
                   <td data-label={t('mask')}>{f.mask ? <span className="badge badge-info">{f.mask}</span> : <span className="muted dash">—</span>}</td>
                   <td data-label={t('condition')}>{f.condition ?? <span className="muted dash">—</span>}</td>
@@ -55,8 +59,23 @@ export function ResourcePage({ code, query }: { code: string; query: URLSearchPa
       </section>
 
       <ApplyForm resource={r} preselected={(query.get('fields') ?? '').split(',').filter(Boolean)} />
+      {r.fields.some((f) => f.compare && f.coordinate.startsWith('Query.')) && <SealedCompareForm resource={r} />}
       <p><Link to={`${BASE}/issues?resource=${encodeURIComponent(r.code)}`}>{t('reportIssueHere')}</Link></p>
     </>
+  );
+}
+
+/** Who answers within how long, as GOVSHARE_WORKFLOW sets it (CONTRACT §6's text until it is read). */
+function ApplyIntro() {
+  const { t } = useI18n();
+  const settings = useQuery((signal) => api.workflowSettings({ signal }), []).data;
+  if (!settings) return <p className="muted">{t('applyIntro')}</p>;
+  return (
+    <p className="muted">
+      {settings.preReviewBy
+        ? t('applyIntroStaged', { reviewer: settings.preReviewBy, pre: settings.preReviewWorkingDays ?? 0, days: settings.providerWorkingDays })
+        : t('applyIntroDays', { days: settings.providerWorkingDays })}
+    </p>
   );
 }
 
@@ -95,7 +114,7 @@ function ApplyForm({ resource, preselected }: { resource: Resource; preselected:
   return (
     <section className="panel" aria-labelledby="apply-title">
       <h2 id="apply-title">{t('applyTitle')}</h2>
-      <p className="muted">{t('applyIntro')}</p>
+      <ApplyIntro />
       <form onSubmit={submit} noValidate>
         <fieldset className="field">
           <legend>{t('applyFields')}</legend>
