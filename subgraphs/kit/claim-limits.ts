@@ -17,6 +17,10 @@ import type { Sql } from './sql.ts';
  *   subject and the field, so equal values of different subjects cannot be told apart in the table.
  * - One SQL statement per batch, whatever its size; a second one only for subjects another request
  *   created at the same moment (what it cannot settle then is withheld: the limit fails closed).
+ * - The statement finds a batch's rows by primary key whatever the table's statistics say: the lookup is
+ *   LATERAL and the update names its subjects in an array. With a plain join, a table that had grown by
+ *   200,000 rows since its last ANALYZE was read whole for each batch (a hash join, then JIT on the
+ *   inflated estimate): 150–250 ms per 1,000 claims instead of 5–15.
  */
 export const CLAIM_LIMIT = 3;
 export const CLAIM_WINDOW_DAYS = 30;
@@ -58,16 +62,17 @@ function admitStatement(schema: string): string {
   SELECT s.n, s.subject, string_to_array(s.digests, ',')::bigint[] AS digests, string_to_array(s.attrs, ',') AS attrs, s.firsts
     FROM unnest($2::bigint[], $3::text[], $4::text[], $5::int[]) WITH ORDINALITY AS s(subject, digests, attrs, firsts, n)
 ), present AS (
-  SELECT c.*, t.subject IS NOT NULL AS known,
+  SELECT c.*, t.subject IS NOT NULL AS known, t.tid,
          t.subject IS NOT NULL AND NOT (c.digests <@ ARRAY(
            SELECT e.d FROM unnest(t.digests, t.seen) AS e(d, s) WHERE e.s > current_date - $8::int)) AS stale
-    FROM claimed AS c LEFT JOIN ${table} AS t ON t.consumer = $1 AND t.subject = c.subject
+    FROM claimed AS c LEFT JOIN LATERAL (
+      SELECT r.ctid AS tid, r.subject, r.digests, r.seen FROM ${table} AS r WHERE r.consumer = $1 AND r.subject = c.subject OFFSET 0) AS t ON true
 ), updated AS (
   UPDATE ${table} AS t SET (attrs, digests, seen, last_seen) = (
       SELECT m.attrs, m.digests, m.seen, coalesce((SELECT max(d) FROM unnest(m.seen) AS d), current_date)
         FROM ${schema}.govshare_admit(t.attrs, t.digests, t.seen, p.attrs, p.digests, current_date, current_date - $7::int, $6::int) AS m)
     FROM present AS p
-   WHERE p.stale AND t.consumer = $1 AND t.subject = p.subject
+   WHERE p.stale AND t.ctid = ANY(ARRAY(SELECT tid FROM present WHERE stale)) AND t.ctid = p.tid AND t.subject = p.subject
   RETURNING t.subject, t.digests
 ), inserted AS (
   INSERT INTO ${table} (consumer, subject, attrs, digests, seen, last_seen)
