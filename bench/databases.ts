@@ -18,3 +18,10 @@ export async function ensureDatabase(url: string, connectTimeoutMs = 10_000): Pr
     await client.end().catch(() => {});
   }
 }
+
+/** Drops the gateway's records schema (`govshare`) in `url`: a run's audit log begins at record 1. */
+export async function dropRecordsSchema(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try { await client.query('DROP SCHEMA IF EXISTS govshare CASCADE'); } finally { await client.end(); }
+}

@@ -12,7 +12,8 @@
  * 5. sealed end to end — the same claims sealed, through the same gateway, results opened: what the
  *    10,000-claims-under-1-s target is about.
  * The subgraph runs on PostgreSQL `BENCH_SEALED_DATABASE_URL` (default `govshare_sealed` on the local server,
- * seeded with 100,000 persons on first use), else on embedded PGlite. Writes `bench/results/sealed-compare.json`.
+ * seeded with 100,000 persons on first use), else on embedded PGlite; the gateway keeps its records in
+ * PostgreSQL `BENCH_RECORDS_URL` when set (its `govshare` schema dropped first), else in embedded PGlite. Writes `bench/results/sealed-compare.json`.
  * Internal: `--serve-subgraph` is the child process of the subgraph.
  */
 import { randomUUID } from 'node:crypto';
@@ -22,7 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pipelineInOrder } from '../scripts/compare/batches.ts';
-import { ensureDatabase } from './databases.ts';
+import { dropRecordsSchema, ensureDatabase } from './databases.ts';
 import { startScript, stopScript, waitForOutput, type ScriptChild } from './processes.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,6 +32,8 @@ const SAMPLE = { seed: 42, persons: 100_000 };
 const CLAIMS = 10_000;
 const BATCH = 1_000;
 const IN_FLIGHT = 2;
+/** Where the gateway keeps its records: unset, embedded PGlite in its data folder (the default deployment). */
+const RECORDS_URL = process.env.BENCH_RECORDS_URL;
 const CONSUMER = 'civil-affairs';
 const PURPOSE = '基准测试';
 
@@ -125,7 +128,10 @@ export async function sealedCompareBench({ runs = 5 }: { runs?: number } = {}): 
     subgraph = startScript(['bench/sealed-compare.ts', '--serve-subgraph', ...(pglite ? ['--pglite', pglite] : [])], { GOVSHARE_GATEWAY_JWKS: jwksFile });
     const subgraphUrl = (await waitForOutput(subgraph, /^READY (\S+)$/m, 600_000, 'the subgraph'))[1]!;
     const jwtSecret = randomSecret();
+    if (RECORDS_URL) { await ensureDatabase(RECORDS_URL); await dropRecordsSchema(RECORDS_URL); }
+    console.log(`gateway records ${RECORDS_URL ?? 'in embedded PGlite'}`);
     gateway = startScript(['gateway/main.ts'], {
+      ...(RECORDS_URL ? { GOVSHARE_STATE_DATABASE_URL: RECORDS_URL } : {}),
       GATEWAY_PORT: '0', GOVSHARE_DATA_DIR: join(work, 'gateway-data'), GOVSHARE_GATEWAY_KEY: keyFile, GOVSHARE_JWT_SECRET: jwtSecret,
       GOVSHARE_SUBGRAPHS: `population=${subgraphUrl}`, LOG_LEVEL: 'warn',
     });

@@ -14,6 +14,7 @@ import { DEFAULT_SAMPLE } from '../subgraphs/sample-data/index.ts';
 import { loadSigningKey, publishedKeySet } from '../gateway/keys/index.ts';
 import { GENERATED_SIGNING_KEY_FILE } from '../gateway/keys/signing-key.ts';
 import { hostBareSubgraphs } from './bare-subgraphs.ts';
+import { dropRecordsSchema } from './databases.ts';
 
 const role = process.argv[2];
 const base = Number(process.env.BENCH_SUBGRAPH_BASE ?? 4301);
@@ -38,12 +39,6 @@ function freshRecordsDir(): string {
   const dir = resolve(benchDataDir, `gateway-${role}`);
   rmSync(resolve(dir, 'records'), { recursive: true, force: true });
   return dir;
-}
-async function dropRecordsSchema(url: string): Promise<void> {
-  const pg = (await import('pg')).default;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try { await client.query('DROP SCHEMA IF EXISTS govshare CASCADE'); } finally { await client.end(); }
 }
 // Exit (rather than die) on SIGTERM, so --cpu-prof can write its profile.
 process.once('SIGTERM', () => process.exit(0));
