@@ -53,6 +53,12 @@ export const MAX_SEALED_CLAIMS = 10_000;
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 /** A claim key's id: its RFC 7638 thumbprint (SHA-256, base64url). */
 export const KID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+/**
+ * The one `fld` entry of the gateway's signature on a claim-key rotation (`POST claim-key`, body
+ * `{ "rotate": <current kid> }`). No GraphQL coordinate has this form, so no signature made for a
+ * query can rotate a key, and a rotation's signature reads no field.
+ */
+export const CLAIM_KEY_ROTATION = 'claim-key:rotate';
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 /** The argument and field names a sealed comparison uses (SDL: schema/share-directives.graphql). */

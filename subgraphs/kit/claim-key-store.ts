@@ -21,8 +21,11 @@ export interface CurrentClaimKey {
 export interface ClaimKeyStore {
   /** The current key, generated if there is none yet. */
   current(): Promise<CurrentClaimKey>;
-  /** A new key in place of the current one; returns it. */
-  rotate(): Promise<StoredClaimKey>;
+  /**
+   * A new key in place of the current one; returns it. With `expectedKid`, only while that key is the
+   * current one (else `null`, nothing changed): two rotations sent at once, or one sent twice, rotate once.
+   */
+  rotate(expectedKid?: string): Promise<StoredClaimKey | null>;
 }
 
 const ROW = 'claim-key';
@@ -50,11 +53,16 @@ export function claimKeyStore(sql: Sql, schema: string, now: () => Date = () => 
       }
       return parse(text);
     },
-    async rotate() {
+    async rotate(expectedKid) {
       const next = await generateClaimKey(now());
-      await sql.query(`INSERT INTO ${schema}.govshare_secret (name, value) VALUES ($1, $2)
-        ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_at = now()`, [ROW, JSON.stringify(next)]);
-      return next;
+      if (expectedKid === undefined) {
+        await sql.query(`INSERT INTO ${schema}.govshare_secret (name, value) VALUES ($1, $2)
+          ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_at = now()`, [ROW, JSON.stringify(next)]);
+        return next;
+      }
+      const changed = await sql.query(`UPDATE ${schema}.govshare_secret SET value = $2, created_at = now()
+        WHERE name = $1 AND (value::jsonb)->>'kid' = $3 RETURNING name`, [ROW, JSON.stringify(next), expectedKid]);
+      return changed.length === 1 ? next : null;
     },
   };
 }

@@ -127,7 +127,7 @@ export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (
 
   app.get(SUBGRAPH_HEALTH_PATH, async () => ({ status: 'ok', subgraph: definition.name }));
   // Sealed claims: the public half of the claim key, for the gateway's catalog (behind the door like /graphql).
-  if (guards.claimKeys) claimKeyRoute(app, guards.claimKeys);
+  if (guards.claimKeys) claimKeyRoute(app, guards.claimKeys, (message) => app.log.warn(message));
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();

@@ -16,7 +16,6 @@ import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateClaimKey, MAX_SEALED_CLAIMS, sealClaims, sealResults, SEALED_CLAIMS_SUITE } from '../../protocol/sealed-claims/index.ts';
-import { claimKeyStore } from '../../subgraphs/kit/claim-key-store.ts';
 import { createGateway, type Gateway } from '../../gateway/app.ts';
 import { gatewayConfigFromEnv } from '../../gateway/config.ts';
 import { generatedJwtSecretPath, loadSigningKey, publishedKeySet } from '../../gateway/keys/index.ts';
@@ -171,11 +170,21 @@ describe.each(STATE_KINDS)('sealed claims under attack (%s state)', (stateKind) 
     expect(Object.keys(body).sort()).toEqual(['key', 'kid', 'suite']); // the public half only
   });
 
-  it('refuses an old claim key after rotation, and serves the new one', async () => {
+  const ROTATE = 'mutation Rotate($resource: String!) { rotateClaimKey(resource: $resource) { kid key suite signature } }';
+  const storedKid = async () => JSON.parse((await stack.database.db.query<{ value: string }>(
+    "SELECT value FROM population_govshare.govshare_secret WHERE name = 'claim-key'"))[0]!.value).kid as string;
+
+  it('refuses an old claim key after its provider rotated it through the platform, and serves the new one at once', async () => {
     const old = await catalogClaimKey(stack, 'POP-PERSON');
     const sealedBefore = await sealClaims(old, { requestId: randomUUID(), consumer: CONSUMER, resource: 'POP-PERSON', purpose: PURPOSE }, [{ idNumber: ZHANG, name: zhang.name }]);
-    const rotated = await claimKeyStore(stack.database.db, 'population_govshare').rotate();
+    const answer = await stack.query(ROTATE, { resource: 'POP-PERSON' }, await as('public-security', { roles: ['provider'] }));
+    expect(answer.body.errors).toBeUndefined();
+    const rotated = answer.body.data.rotateClaimKey as { kid: string; key: string };
     expect(rotated.kid).not.toBe(old.kid);
+    // The provider's records hold the new key alone: the old private half is gone, nothing can open those ciphertexts any more.
+    expect(await storedKid()).toBe(rotated.kid);
+    // The catalog serves it at once (this replica), signed like any claim key.
+    expect((await catalogClaimKey(stack, 'POP-PERSON')).kid).toBe(rotated.kid);
     const before = await counted(CONSUMER);
     const stale = await stack.query(sealedQuery('POP-PERSON'), { sealedClaims: sealedBefore.sealedClaims, sealing: sealedBefore.sealing }, await as(CONSUMER, { purpose: PURPOSE }));
     expect(stale.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'CLAIM_KEY_NOT_CURRENT' });
@@ -184,14 +193,66 @@ describe.each(STATE_KINDS)('sealed claims under attack (%s state)', (stateKind) 
       await as(CONSUMER, { purpose: PURPOSE }));
     expect(relabelled.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'SEALED_CLAIM_DOES_NOT_OPEN' });
     expect(await counted(CONSUMER)).toBe(before);
-    // The old private half is gone from the provider's records: nothing can open those ciphertexts any more.
-    const stored = await stack.database.db.query<{ value: string }>("SELECT value FROM population_govshare.govshare_secret WHERE name = 'claim-key'");
-    expect(stored).toHaveLength(1);
-    expect(JSON.parse(stored[0]!.value).kid).toBe(rotated.kid);
-    // The catalog follows within its cache time (10 s), and the new key works.
-    await waitFor(async () => (await catalogClaimKey(stack, 'POP-PERSON')).kid === rotated.kid, 20_000, 'the catalog to serve the rotated key');
     const fresh = await send({ claims: [{ idNumber: ZHANG, name: zhang.name }] });
     expect(fresh.results).toEqual([expect.objectContaining({ found: true, nameMatches: true })]);
+    // The rotation is an audit record of its own, naming the resource and its provider.
+    const records = await stack.state.audit.page({ first: 50, visibleTo: 'all', resource: 'POP-PERSON' });
+    expect(records.records.find((r) => r.operationName === 'rotateClaimKey' && r.kind === 'PLATFORM')).toMatchObject({
+      consumer: 'public-security', resources: ['POP-PERSON'], providers: ['public-security'],
+    });
+  });
+
+  it('lets no one but the provider (with the provider role) or an admin rotate a claim key, and changes nothing when refused', async () => {
+    const kid = await storedKid();
+    const attempts = [
+      await as(CONSUMER, { purpose: PURPOSE }), // a consumer with a grant
+      await as('housing', { roles: ['provider'] }), // another provider
+      await as('public-security'), // the provider's department without the role
+      await as('public-security', { roles: ['auditor'] }),
+    ];
+    for (const token of attempts) {
+      const answer = await stack.query(ROTATE, { resource: 'POP-PERSON' }, token);
+      expect(answer.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+    const unknown = await stack.query(ROTATE, { resource: 'NO-SUCH-RESOURCE' }, await as('public-security', { roles: ['provider'] }));
+    expect(unknown.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    // A resource without comparisons has no key to rotate.
+    const unsealed = await stack.query(ROTATE, { resource: 'CRD-CREDIT' }, await as('development-reform', { roles: ['provider'] }));
+    expect(unsealed.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await storedKid()).toBe(kid);
+  });
+
+  it('rotates at the subgraph only for a signature made for a rotation, naming the current key, once', async () => {
+    const url = `${stack.subgraphs.find((s) => s.name === 'population')!.url.replace(/\/graphql$/, '')}/claim-key`;
+    const kid = await storedKid();
+    const body = JSON.stringify({ rotate: kid });
+    const post = (signature: string | null, text = body) => fetch(url, {
+      method: 'POST', body: text, headers: { 'content-type': 'application/json', ...(signature ? { 'x-govshare-signature': signature } : {}) },
+    });
+    const sign = (input: Parameters<typeof stack.keys.signer.sign>[0], text = body) => stack.keys.signer.sign(input, text);
+    expect((await post(null)).status).toBe(401);
+    // Signed for another subgraph, or over another body.
+    expect((await post(await sign({ aud: 'housing', rid: 'x', sub: 'public-security', fld: ['claim-key:rotate'] }))).status).toBe(401);
+    expect((await post(await sign({ aud: 'population', rid: 'x', sub: 'public-security', fld: ['claim-key:rotate'] }, '{}'))).status).toBe(401);
+    // A signature the gateway makes for a query (what a subgraph receives every day) does not rotate.
+    expect((await post(await sign({ aud: 'population', rid: 'x', sub: CONSUMER, fld: ['Query.verifyPersons'] }))).status).toBe(403);
+    expect((await post(await sign({ aud: 'population', rid: 'x', sub: CONSUMER, fld: ['claim-key:rotate', 'Query.verifyPersons'] }))).status).toBe(403);
+    expect((await post(await sign({ aud: 'population', rid: 'x', fld: ['claim-key:rotate'] }))).status).toBe(403); // nobody acting
+    // Naming a key that is not the current one.
+    const staleBody = JSON.stringify({ rotate: 'A'.repeat(43) });
+    const stale = await post(await sign({ aud: 'population', rid: 'x', sub: 'public-security', fld: ['claim-key:rotate'] }, staleBody), staleBody);
+    expect(stale.status).toBe(400);
+    expect(((await stale.json()) as any).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'CLAIM_KEY_NOT_CURRENT' });
+    expect(await storedKid()).toBe(kid);
+    // The right signature rotates once; sent again it is refused (single use), and a fresh one naming the old key rotates nothing.
+    const good = await sign({ aud: 'population', rid: 'x', sub: 'public-security', fld: ['claim-key:rotate'] });
+    const first = await post(good);
+    expect(first.status).toBe(200);
+    const next = (await first.json()) as { kid: string };
+    expect(next.kid).not.toBe(kid);
+    expect((await post(good)).status).toBe(401);
+    expect((await post(await sign({ aud: 'population', rid: 'x', sub: 'public-security', fld: ['claim-key:rotate'] }))).status).toBe(400);
+    expect(await storedKid()).toBe(next.kid);
   });
 });
 
