@@ -26,7 +26,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { memoryOf, startScript, stopScript, waitForOutput, type ScriptChild } from './processes.ts';
+import { memoryOf, peakRssMb, startScript, stopScript, waitForOutput, type ScriptChild } from './processes.ts';
 import { dropRecordsSchema, ensureDatabase } from './databases.ts';
 import { pipelineInOrder } from '../scripts/compare/batches.ts';
 import { fileURLToPath } from 'node:url';
@@ -246,7 +246,7 @@ async function main(): Promise<void> {
       const run = startChild(['scripts/compare.ts', '--resource', 'POP-PERSON', '--in', input, '--out', output, '--gateway', gatewayUrl,
         '--purpose', PURPOSE, '--batch', String(cliBatch), '--parallel', String(cliParallel)], { GOVSHARE_TOKEN: token });
       let cliPeak = 0;
-      const poll = setInterval(() => { try { cliPeak = Math.max(cliPeak, memoryOf(run.child.pid!).peakMb); } catch { /* exited */ } }, 200);
+      const poll = setInterval(() => { cliPeak = Math.max(cliPeak, peakRssMb(run.child.pid!)); }, 200);
       const code = await run.exited;
       clearInterval(poll);
       const seconds = (performance.now() - t0) / 1000;

@@ -43,10 +43,11 @@ export function memoryOf(pid: number): { peakMb: number; rssMb: number } {
   return { peakMb: Math.round(kb('VmHWM') / 1024), rssMb: Math.round(kb('VmRSS') / 1024) };
 }
 
-/** The process's peak resident set in MB; 0 once it is gone. */
+/** The process's peak resident set in MB; 0 once it is gone (an exited child not yet reaped has no VmHWM). */
 export function peakRssMb(pid: number): number {
   try {
-    return memoryOf(pid).peakMb;
+    const peak = memoryOf(pid).peakMb;
+    return Number.isFinite(peak) ? peak : 0;
   } catch {
     return 0;
   }
