@@ -15,7 +15,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { issueDevToken } from '../gateway/identity/token-issuer.ts';
 import { randomSecret } from '../gateway/keys/key-file.ts';
-import { persons, DEFAULT_SAMPLE } from '../subgraphs/sample-data/index.ts';
+import { persons } from '../subgraphs/sample-data/index.ts';
+import { benchSample } from './sample.ts';
 import { load, serve } from './processes.ts';
 
 const JOIN5 = `query Bench($id: ID!) { person(idNumber: $id) { name birthDate gender mobile dishonestDebtor
@@ -30,7 +31,7 @@ interface Workload { name: string; query: string; bodies: string[]; expect: stri
 
 function workloads(): Workload[] {
   const ids: string[] = [];
-  for (const p of persons(DEFAULT_SAMPLE)) { ids.push(p.idNumber); if (ids.length === 400) break; }
+  for (const p of persons(benchSample())) { ids.push(p.idNumber); if (ids.length === 400) break; }
   const one = (query: string) => ids.slice(0, 200).map((id) => JSON.stringify({ query, variables: { id } }));
   const all: Workload[] = [
     { name: 'join5', query: JOIN5, bodies: one(JOIN5), expect: '"person":{' },

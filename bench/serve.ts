@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ensureSchemaAndSeed, hostSubgraphs, openDatabase, databaseConfigFromEnv } from '../subgraphs/kit/index.ts';
 import { SAMPLE_SUBGRAPHS } from '../subgraphs/samples.ts';
-import { DEFAULT_SAMPLE } from '../subgraphs/sample-data/index.ts';
+import { benchSample } from './sample.ts';
 import { loadSigningKey, publishedKeySet } from '../gateway/keys/index.ts';
 import { GENERATED_SIGNING_KEY_FILE } from '../gateway/keys/signing-key.ts';
 import { hostBareSubgraphs } from './bare-subgraphs.ts';
@@ -45,10 +45,10 @@ process.once('SIGTERM', () => process.exit(0));
 
 if (role === 'subgraphs-govshare' || role === 'subgraphs-bare') {
   const db = await openDatabase(databaseConfigFromEnv(process.env, resolve('.data', 'bench', 'pglite')));
-  for (const d of SAMPLE_SUBGRAPHS) await ensureSchemaAndSeed(db, d, DEFAULT_SAMPLE);
+  for (const d of SAMPLE_SUBGRAPHS) await ensureSchemaAndSeed(db, d, benchSample());
   if (role === 'subgraphs-govshare') {
     const jwks = publishedKeySet(await loadSigningKey(process.env.BENCH_SIGNING === 'ES256' ? { GOVSHARE_GATEWAY_KEY: benchKeyFile } : {}, benchDataDir), {});
-    await hostSubgraphs({ definitions: SAMPLE_SUBGRAPHS, db, sample: DEFAULT_SAMPLE, ports, gatewayKeys: { jwks } });
+    await hostSubgraphs({ definitions: SAMPLE_SUBGRAPHS, db, sample: benchSample(), ports, gatewayKeys: { jwks } });
   } else {
     await hostBareSubgraphs(SAMPLE_SUBGRAPHS, db, ports);
   }
