@@ -23,7 +23,11 @@ mkdirSync('bench/results', { recursive: true });
  * otherwise a `govshare_bench` database on the local server, created when missing.
  */
 async function benchDatabaseUrl(): Promise<string | undefined> {
-  if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
+  if (process.env.BENCH_DATABASE_URL) {
+    // A benchmark's own database: created when missing, like the default one.
+    await ensureDatabase(process.env.BENCH_DATABASE_URL, 2000);
+    return process.env.BENCH_DATABASE_URL;
+  }
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
   const url = 'postgres://postgres@127.0.0.1:5432/govshare_bench';
   try {
