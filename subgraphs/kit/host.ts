@@ -45,6 +45,7 @@ export async function hostSubgraphs(options: HostOptions): Promise<HostedSubgrap
       const app = await createSubgraphServer({
         definition, sql: db, gatewayKeys, ...(sharedReplay ? { sharedReplay } : {}), ...(unknownKeyBudget !== undefined ? { unknownKeyBudget } : {}),
         ...(logDestination ? { logDestination } : {}), ...(logLevel ? { logLevel } : {}),
+        log: (message) => log(`${definition.name}: ${message}`),
       });
       await app.listen({ host, port: ports[definition.name] ?? definition.port });
       const address = app.server.address();

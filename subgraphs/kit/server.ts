@@ -29,6 +29,8 @@ export interface SubgraphPluginOptions {
   sharedReplay?: SharedReplayCache;
   /** `GOVSHARE_UNKNOWN_KEY_BUDGET` (subgraphs/config.ts); absent, the process's configuration. */
   unknownKeyBudget?: number;
+  /** The host's messages (the `[subgraphs]` lines): a claim-key rotation says here who asked for it. */
+  log?: (message: string) => void;
 }
 
 /** The subgraph's full SDL as the gateway sees it through `_service { sdl }`. */
@@ -76,7 +78,7 @@ export const SUBGRAPH_HEALTH_PATH = '/healthz';
  * Federation 2 schema), `/healthz` and `/metrics`, with its own metrics registry. Refuses to load
  * (throws `SubgraphRulesError`) when the subgraph's own SDL breaks a CONTRACT §3 rule.
  */
-export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (app, { definition, sql, gatewayKeys, sharedReplay, unknownKeyBudget }) => {
+export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (app, { definition, sql, gatewayKeys, sharedReplay, unknownKeyBudget, log }) => {
   const model = checkSubgraphRules(definition);
   // Before anything touches the database: no door without the gateway's public keys, and no private key here.
   if (!gatewayKeys) throw new Error(`subgraph "${definition.name}" has no gateway verification key: configure GOVSHARE_GATEWAY_JWKS_URL or GOVSHARE_GATEWAY_JWKS`);
@@ -127,7 +129,7 @@ export const subgraphPlugin: FastifyPluginAsync<SubgraphPluginOptions> = async (
 
   app.get(SUBGRAPH_HEALTH_PATH, async () => ({ status: 'ok', subgraph: definition.name }));
   // Sealed claims: the public half of the claim key, for the gateway's catalog (behind the door like /graphql).
-  if (guards.claimKeys) claimKeyRoute(app, guards.claimKeys, (message) => app.log.warn(message));
+  if (guards.claimKeys) claimKeyRoute(app, guards.claimKeys, log ?? ((message) => app.log.warn(message)));
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();
