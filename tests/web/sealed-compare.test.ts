@@ -4,6 +4,7 @@ import { ensureWebBuilt } from '../../gateway/web/build.ts';
 import { startStack, type Stack } from '../support/stack.ts';
 import { grant } from '../support/grants.ts';
 import { personById } from '../support/fixtures.ts';
+import { as } from '../support/tokens.ts';
 import { CHROMIUM, launchBrowser, screenshot, watch, type Browser } from './helpers.ts';
 
 /**
@@ -57,4 +58,38 @@ describe.skipIf(!haveChromium)('the catalog seals comparison claims in the brows
     expect(JSON.parse(page2.records.find((r) => r.operationName === 'CompareBatch')!.detail!).sealedClaims[0]).toMatchObject({ count: 2, field: 'Query.verifyPersons' });
     await page.close();
   });
+
+  it('lets the provider rotate its claim key from the resource page, after a confirmation; a consumer sees no such control', async () => {
+    const page = await browser.context.newPage();
+    const log = watch(page);
+    await page.goto(`${stack.gatewayUrl}/catalog/resource/POP-PERSON`);
+    await page.getByLabel('部门').selectOption('civil-affairs');
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByRole('heading', { name: '密封比对（网关不可见）' }).waitFor();
+    expect(await page.getByRole('heading', { name: '比对密钥' }).count()).toBe(0);
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByLabel('部门').selectOption('public-security'); // provider role by default in the dev sign-in
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByRole('heading', { name: '比对密钥' }).waitFor();
+    const before = (await catalogKid());
+    await page.getByRole('button', { name: '当前密钥' }).click();
+    await page.getByText(before).waitFor();
+    await page.getByRole('button', { name: '更换比对密钥' }).click();
+    // Nothing changes until it is confirmed.
+    expect(await catalogKid()).toBe(before);
+    await page.getByRole('button', { name: '确认更换' }).click();
+    const status = page.getByRole('status').filter({ hasText: '已更换，新密钥' });
+    await status.waitFor();
+    await screenshot(page, '31-claim-key-rotated');
+    const after = await catalogKid();
+    expect(after).not.toBe(before);
+    expect(await status.innerText()).toContain(after);
+    expect(log.pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  async function catalogKid(): Promise<string> {
+    const answer = await stack.query('{ resource(code: "POP-PERSON") { claimKey { kid } } }', {}, await as('tax'));
+    return answer.body.data.resource.claimKey.kid as string;
+  }
 });

@@ -6,6 +6,7 @@ import { BASE, Link } from '../router.tsx';
 import { ShareBadge } from './CatalogList.tsx';
 import { ResourceMetadata } from './ResourceMetadata.tsx';
 import { SealedCompareForm } from './SealedCompareForm.tsx';
+import { ClaimKeyRotation } from './ClaimKeyRotation.tsx';
 
 /** A resource's fields (share type, mask, condition, comparison), its provider, and the application form. */
 export function ResourcePage({ code, query }: { code: string; query: URLSearchParams }) {
@@ -59,7 +60,7 @@ export function ResourcePage({ code, query }: { code: string; query: URLSearchPa
       </section>
 
       <ApplyForm resource={r} preselected={(query.get('fields') ?? '').split(',').filter(Boolean)} />
-      {r.fields.some((f) => f.compare && f.coordinate.startsWith('Query.')) && <SealedCompareForm resource={r} />}
+      {r.fields.some((f) => f.compare && f.coordinate.startsWith('Query.')) && <><SealedCompareForm resource={r} /><ClaimKeyRotation resource={r} /></>}
       <p><Link to={`${BASE}/issues?resource=${encodeURIComponent(r.code)}`}>{t('reportIssueHere')}</Link></p>
     </>
   );
