@@ -322,6 +322,32 @@ const STRINGS = {
   },
   pgApplyPurpose: { zh: '更新请求头', en: 'Update headers' },
   pgOpenCatalog: { zh: '打开资源目录', en: 'Open the catalog' },
+  // the sealed comparison form (issue 17 part 3)
+  sealedTitle: { zh: '密封比对（网关不可见）', en: 'Sealed comparison (the gateway cannot read it)' },
+  sealedIntro: {
+    zh: '核验数据在本浏览器中用提供方的比对密钥（经网关签名核实）加密，只有提供方能解开；比对结果加密返回，只有本页能解开。网关只转发密文并记录条数和摘要。',
+    en: 'The claims are sealed in this browser to the provider\u2019s claim key (its gateway signature checked): only the provider opens them. The results come back sealed to this page. The gateway forwards ciphertexts only and records their count and digest.',
+  },
+  sealedClaims: { zh: '核验数据（CSV，第一行为字段名）', en: 'Claims (CSV, the first line names the fields)' },
+  sealedClaimsHint: { zh: '可用字段：', en: 'Fields: ' },
+  sealedPurpose: { zh: '比对事由（X-Share-Purpose）', en: 'Stated reason (X-Share-Purpose)' },
+  sealedSubmit: { zh: '加密并比对', en: 'Seal and compare' },
+  sealedSealedTo: { zh: '已加密至比对密钥', en: 'Sealed to claim key' },
+  sealedRow: { zh: '行', en: 'Row' },
+  sealedNoKey: { zh: '该资源未发布比对密钥。', en: 'This resource publishes no claim key.' },
+  sealedBadHeader: { zh: '第一行须包含字段 ', en: 'The first line must name ' },
+  // claim-key rotation on the resource page (issue 17 part 1)
+  claimKeyTitle: { zh: '比对密钥', en: 'Claim key' },
+  claimKeyIntro: {
+    zh: '密封比对的核验数据加密至此密钥，只有本部门的子图能解开。更换后，用旧密钥加密的数据一律拒绝，已记录的密文再也无法解开；命令行工具会自动取用新密钥。',
+    en: 'Sealed claims are sealed to this key, and only your department\u2019s subgraph opens them. After a rotation, batches sealed to the old key are refused and ciphertexts recorded earlier can no longer be opened by anyone; the CLI fetches the new key by itself.',
+  },
+  claimKeyCurrent: { zh: '当前密钥', en: 'Current key' },
+  claimKeyRotate: { zh: '更换比对密钥', en: 'Rotate the claim key' },
+  claimKeyConfirm: { zh: '确认更换', en: 'Confirm the rotation' },
+  claimKeyCancel: { zh: '取消', en: 'Cancel' },
+  claimKeyConfirmText: { zh: '正在进行的密封比对将被拒绝一次并重新加密。确认更换？', en: 'Sealed comparisons in progress are refused once and sealed again. Rotate now?' },
+  claimKeyRotated: { zh: '已更换，新密钥', en: 'Rotated; the new key is' },
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type StringKey = keyof typeof STRINGS;

@@ -6,23 +6,6 @@ import { gql } from '../../lib/graphql.ts';
 import { ErrorMessage, useAction } from '../../lib/ui.tsx';
 import type { Resource } from '../api.ts';
 
-/** Bilingual texts of this form (kept here: the sealed comparison is its own part of the page). */
-const TEXT = {
-  title: { zh: '密封比对（网关不可见）', en: 'Sealed comparison (the gateway cannot read it)' },
-  intro: {
-    zh: '核验数据在本浏览器中用提供方的比对密钥（经网关签名核实）加密，只有提供方能解开；比对结果加密返回，只有本页能解开。网关只转发密文并记录条数和摘要。',
-    en: 'The claims are sealed in this browser to the provider\u2019s claim key (its gateway signature checked): only the provider opens them. The results come back sealed to this page. The gateway forwards ciphertexts only and records their count and digest.',
-  },
-  claims: { zh: '核验数据（CSV，第一行为字段名）', en: 'Claims (CSV, the first line names the fields)' },
-  claimsHint: { zh: '可用字段：', en: 'Fields: ' },
-  purpose: { zh: '比对事由（X-Share-Purpose）', en: 'Stated reason (X-Share-Purpose)' },
-  submit: { zh: '加密并比对', en: 'Seal and compare' },
-  sealedTo: { zh: '已加密至比对密钥', en: 'Sealed to claim key' },
-  row: { zh: '行', en: 'Row' },
-  noKey: { zh: '该资源未发布比对密钥。', en: 'This resource publishes no claim key.' },
-  badHeader: { zh: '第一行须包含字段 ', en: 'The first line must name ' },
-} as const;
-
 interface Target { field: string; claimFields: string[]; flags: string[] }
 
 const TYPE_REF = 'kind name ofType { kind name ofType { kind name ofType { kind name } } }';
@@ -61,8 +44,7 @@ function parseClaims(text: string, fields: readonly string[]): Array<Record<stri
  * gateway signature verified against `/.well-known/jwks.json`, the claims sealed here, the answer opened here.
  */
 export function SealedCompareForm({ resource }: { resource: Resource }) {
-  const { lang } = useI18n();
-  const say = (key: keyof typeof TEXT) => TEXT[key][lang];
+  const { t } = useI18n();
   const ids = { claims: useId(), purpose: useId() };
   const [claimsText, setClaimsText] = useState('');
   const [purpose, setPurpose] = useState('');
@@ -79,11 +61,11 @@ export function SealedCompareForm({ resource }: { resource: Resource }) {
       const comparison = target ?? await targetOf(resource);
       setTarget(comparison);
       const claims = parseClaims(claimsText, comparison.claimFields);
-      if (typeof claims === 'string') { setProblem(`${say('badHeader')}${claims}`); return; }
+      if (typeof claims === 'string') { setProblem(`${t('sealedBadHeader')}${claims}`); return; }
       const found = await gql<{ me: { code: string }; resource: { claimKey: SignedClaimKey | null } | null }>(
         'query ClaimKey($code: String!) { me { code } resource(code: $code) { claimKey { kid key suite signature } } }', { code: resource.code });
       const key = found.resource?.claimKey;
-      if (!key) { setProblem(say('noKey')); return; }
+      if (!key) { setProblem(t('sealedNoKey')); return; }
       const jwks = await (await fetch('/.well-known/jwks.json')).json() as JSONWebKeySet;
       await verifyClaimKey(key, resource.code, createLocalJWKSet(jwks));
       const stated = purpose.trim();
@@ -98,27 +80,27 @@ export function SealedCompareForm({ resource }: { resource: Resource }) {
   const flag = (value: unknown) => (value === null || value === undefined ? '—' : String(value));
   return (
     <section className="panel" aria-labelledby="sealed-compare-title">
-      <h2 id="sealed-compare-title">{say('title')}</h2>
-      <p className="muted">{say('intro')}</p>
+      <h2 id="sealed-compare-title">{t('sealedTitle')}</h2>
+      <p className="muted">{t('sealedIntro')}</p>
       <form onSubmit={submit} noValidate>
         <div className="field">
-          <label htmlFor={ids.claims}>{say('claims')}</label>
+          <label htmlFor={ids.claims}>{t('sealedClaims')}</label>
           <textarea id={ids.claims} rows={5} value={claimsText} onChange={(e) => setClaimsText(e.target.value)} spellCheck={false} />
-          {target && <p className="muted small">{say('claimsHint')}<code>{target.claimFields.join(',')}</code></p>}
+          {target && <p className="muted small">{t('sealedClaimsHint')}<code>{target.claimFields.join(',')}</code></p>}
         </div>
         <div className="field">
-          <label htmlFor={ids.purpose}>{say('purpose')}</label>
+          <label htmlFor={ids.purpose}>{t('sealedPurpose')}</label>
           <input id={ids.purpose} value={purpose} maxLength={200} onChange={(e) => setPurpose(e.target.value)} />
         </div>
         {problem && <p className="error" role="alert">{problem}</p>}
-        <button type="submit" disabled={busy}>{say('submit')}</button>
+        <button type="submit" disabled={busy}>{t('sealedSubmit')}</button>
       </form>
       <ErrorMessage error={error} />
       {answer && target && (
         <div className="table-wrap" role="status">
-          <p className="muted small">{say('sealedTo')} <code>{answer.kid}</code></p>
+          <p className="muted small">{t('sealedSealedTo')} <code>{answer.kid}</code></p>
           <table>
-            <thead><tr><th scope="col">{say('row')}</th>{target.flags.map((f) => <th key={f} scope="col">{f}</th>)}</tr></thead>
+            <thead><tr><th scope="col">{t('sealedRow')}</th>{target.flags.map((f) => <th key={f} scope="col">{f}</th>)}</tr></thead>
             <tbody>
               {answer.rows.map((r, i) => (
                 <tr key={i}><td>{i + 1}</td>{target.flags.map((f) => <td key={f} data-label={f}>{flag(r[f])}</td>)}</tr>
