@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { memoryOf, peakRssMb, startScript, stopScript, waitForOutput, type ScriptChild } from './processes.ts';
-import { dropRecordsSchema, ensureDatabase } from './databases.ts';
+import { ensureDatabase, gatewayRecordsEnv } from './databases.ts';
 import { pipelineInOrder } from '../scripts/compare/batches.ts';
 import { fileURLToPath } from 'node:url';
 
@@ -39,8 +39,6 @@ const CLAIMS = 10_000;
 /** Claims per request and requests in flight: what `npm run compare` sends by default. */
 const BATCH = 1_000;
 const IN_FLIGHT = 2;
-/** Where the gateway keeps its records: unset, embedded PGlite in its data folder (the default deployment). */
-const RECORDS_URL = process.env.BENCH_RECORDS_URL;
 const CONSUMER = 'civil-affairs';
 const PURPOSE = '基准测试';
 /** Extra node flags for the child processes, e.g. `BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=prof"` to profile them. */
@@ -127,10 +125,9 @@ async function main(): Promise<void> {
     console.log(`subgraphs ready in ${Date.now() - started} ms`);
 
     started = Date.now();
-    if (RECORDS_URL) { await ensureDatabase(RECORDS_URL); await dropRecordsSchema(RECORDS_URL); }
-    console.log(`gateway records ${RECORDS_URL ?? 'in embedded PGlite'}`);
+    const recordsEnv = await gatewayRecordsEnv();
     gateway = startChild(['gateway/main.ts'], {
-      ...(RECORDS_URL ? { GOVSHARE_STATE_DATABASE_URL: RECORDS_URL } : {}),
+      ...recordsEnv,
       GATEWAY_PORT: '0', GOVSHARE_DATA_DIR: join(work, 'gateway-data'), GOVSHARE_GATEWAY_KEY: keyFile, GOVSHARE_JWT_SECRET: jwtSecret,
       GOVSHARE_SUBGRAPHS: Object.entries(urls).map(([name, url]) => `${name}=${url}`).join(','),
     });

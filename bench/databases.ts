@@ -25,3 +25,16 @@ export async function dropRecordsSchema(url: string): Promise<void> {
   await client.connect();
   try { await client.query('DROP SCHEMA IF EXISTS govshare CASCADE'); } finally { await client.end(); }
 }
+
+/**
+ * Where a comparison benchmark's gateway keeps its records: PostgreSQL `BENCH_RECORDS_URL` (created when
+ * missing, its `govshare` schema dropped so the run's audit log begins at record 1) or, unset, embedded
+ * PGlite in the gateway's data folder. Says which, and returns the gateway's environment for it.
+ */
+export async function gatewayRecordsEnv(url = process.env.BENCH_RECORDS_URL): Promise<Record<string, string>> {
+  console.log(`gateway records ${url ?? 'in embedded PGlite'}`);
+  if (!url) return {};
+  await ensureDatabase(url);
+  await dropRecordsSchema(url);
+  return { GOVSHARE_STATE_DATABASE_URL: url };
+}

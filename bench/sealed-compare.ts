@@ -23,7 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pipelineInOrder } from '../scripts/compare/batches.ts';
-import { dropRecordsSchema, ensureDatabase } from './databases.ts';
+import { ensureDatabase, gatewayRecordsEnv } from './databases.ts';
 import { startScript, stopScript, waitForOutput, type ScriptChild } from './processes.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,8 +32,6 @@ const SAMPLE = { seed: 42, persons: 100_000 };
 const CLAIMS = 10_000;
 const BATCH = 1_000;
 const IN_FLIGHT = 2;
-/** Where the gateway keeps its records: unset, embedded PGlite in its data folder (the default deployment). */
-const RECORDS_URL = process.env.BENCH_RECORDS_URL;
 const CONSUMER = 'civil-affairs';
 const PURPOSE = '基准测试';
 
@@ -128,10 +126,9 @@ export async function sealedCompareBench({ runs = 5 }: { runs?: number } = {}): 
     subgraph = startScript(['bench/sealed-compare.ts', '--serve-subgraph', ...(pglite ? ['--pglite', pglite] : [])], { GOVSHARE_GATEWAY_JWKS: jwksFile });
     const subgraphUrl = (await waitForOutput(subgraph, /^READY (\S+)$/m, 600_000, 'the subgraph'))[1]!;
     const jwtSecret = randomSecret();
-    if (RECORDS_URL) { await ensureDatabase(RECORDS_URL); await dropRecordsSchema(RECORDS_URL); }
-    console.log(`gateway records ${RECORDS_URL ?? 'in embedded PGlite'}`);
+    const recordsEnv = await gatewayRecordsEnv();
     gateway = startScript(['gateway/main.ts'], {
-      ...(RECORDS_URL ? { GOVSHARE_STATE_DATABASE_URL: RECORDS_URL } : {}),
+      ...recordsEnv,
       GATEWAY_PORT: '0', GOVSHARE_DATA_DIR: join(work, 'gateway-data'), GOVSHARE_GATEWAY_KEY: keyFile, GOVSHARE_JWT_SECRET: jwtSecret,
       GOVSHARE_SUBGRAPHS: `population=${subgraphUrl}`, LOG_LEVEL: 'warn',
     });
