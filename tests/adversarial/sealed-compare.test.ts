@@ -229,6 +229,12 @@ describe.each(STATE_KINDS)('sealed claims under attack (%s state)', (stateKind) 
     expect((await post(await sign({ aud: 'population', rid: 'x', sub: CONSUMER, fld: ['Query.verifyPersons'] }))).status).toBe(403);
     expect((await post(await sign({ aud: 'population', rid: 'x', sub: CONSUMER, fld: ['claim-key:rotate', 'Query.verifyPersons'] }))).status).toBe(403);
     expect((await post(await sign({ aud: 'population', rid: 'x', fld: ['claim-key:rotate'] }))).status).toBe(403); // nobody acting
+    // A body that names no key id, or not as one.
+    for (const malformed of ['{}', JSON.stringify({ rotate: 5 }), JSON.stringify({ rotate: 'not a kid' })]) {
+      const refused = await post(await sign({ aud: 'population', rid: 'x', sub: 'public-security', fld: ['claim-key:rotate'] }, malformed), malformed);
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as any).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    }
     // Naming a key that is not the current one.
     const staleBody = JSON.stringify({ rotate: 'A'.repeat(43) });
     const stale = await post(await sign({ aud: 'population', rid: 'x', sub: 'public-security', fld: ['claim-key:rotate'] }, staleBody), staleBody);
