@@ -14,6 +14,7 @@ import { LIVENESS_PATH, READINESS_PATH } from '../../gateway/http/health-routes.
 import { randomSecret } from '../../gateway/keys/key-file.ts';
 import { generateSigningKeyPem, publishedKeySet, signingKeyFromPem } from '../../gateway/keys/index.ts';
 import { RECORDS_SCHEMA } from '../../gateway/records/migrate.ts';
+import { seedAuditLog } from '../seed-audit.ts';
 import { SUBGRAPH_HEALTH_PATH } from '../../subgraphs/kit/server.ts';
 import { SAMPLE_SUBGRAPHS } from '../../subgraphs/samples.ts';
 import { freePort } from '../../tests/support/ports.ts';
@@ -35,7 +36,12 @@ export interface Deployment {
   stop(): Promise<void>;
 }
 
-export interface DeploymentOptions { replicas: number; log: (message: string) => void }
+export interface DeploymentOptions {
+  replicas: number;
+  /** Records the audit log holds before the replicas start (seed-audit's chain), so that its reads are timed at scale. */
+  auditRecords: number;
+  log: (message: string) => void;
+}
 
 /**
  * A fresh records schema every run: a subgraph published by the previous run would otherwise already be
@@ -51,7 +57,7 @@ async function resetRecords(url: string): Promise<void> {
   }
 }
 
-export async function startDeployment({ replicas: count, log }: DeploymentOptions): Promise<Deployment> {
+export async function startDeployment({ replicas: count, auditRecords, log }: DeploymentOptions): Promise<Deployment> {
   const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/govshare_scale';
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = `govshare-scale-${randomBytes(4).toString('hex')}:`;
@@ -59,6 +65,10 @@ export async function startDeployment({ replicas: count, log }: DeploymentOption
   const haproxyVersion = ensureHaproxy(log);
   await ensureDatabase(databaseUrl);
   await resetRecords(databaseUrl);
+  if (auditRecords > 0) {
+    const seeded = await seedAuditLog(databaseUrl, auditRecords, { log });
+    log(`audit log: ${seeded.total.toLocaleString('en')} records seeded in ${seeded.seconds.toFixed(0)} s`);
+  }
 
   // One key set for all replicas, as a Secret gives it to every pod; the subgraphs get its public half.
   const keyPath = join(dir, 'gateway.pem');

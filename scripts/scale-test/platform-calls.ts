@@ -20,10 +20,10 @@ export async function headersFor(secret: string, department: string, roles: Role
   };
 }
 
-export async function graphql(url: string, query: string, headers: Record<string, string>, variables?: Record<string, unknown>): Promise<any> {
+export async function graphql(url: string, query: string, headers: Record<string, string>, variables?: Record<string, unknown>, timeoutMs = 10_000): Promise<any> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   return response.json();
 }

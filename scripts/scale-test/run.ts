@@ -4,7 +4,10 @@
  *   1. a grant revoked on replica 1: when each replica refuses it (target ≤ 1 s on all);
  *   2. a subgraph published on replica 1: when each replica serves it (≤ 5 s);
  *   3. `kill -9` of one replica: which requests fail (only those in flight), when HAProxy marks it down;
- *   4. the replica started again: when it serves (≤ 15 s) and HAProxy sends to it again.
+ *   4. the replica started again: when it serves (≤ 15 s) and HAProxy sends to it again;
+ *   5. the reads that grow with the audit log (a page of it, evaluation, verifyAuditChain), timed through
+ *      HAProxy after the load, on a log seeded with SCALE_AUDIT_RECORDS records (default 100,000) before
+ *      the replicas started.
  * Prints a table and writes bench/results/scale-test.json; exits 1 when a target is missed.
  * README "Running it at scale" quotes its figures.
  */
@@ -14,6 +17,7 @@ import { cpuSeconds, memoryOf } from '../../bench/processes.ts';
 import { LIVENESS_PATH, READINESS_PATH } from '../../gateway/http/health-routes.ts';
 import { startPlainSubgraph } from '../../tests/support/plain-subgraph.ts';
 import { TAX_RESOLVERS, TAX_SDL_V1 } from '../../tests/support/tax-subgraph.ts';
+import { auditAtScale, VERIFY_TARGET_MS } from './audit-at-scale.ts';
 import { startDeployment, type Deployment, type Replica } from './deployment.ts';
 import { checkIntervalMs, directives, parseHaproxyConfig, section } from './haproxy-config.ts';
 import { BIRTH_DATE_QUERY, graphql, grantMobile, headersFor, mobileOutcome, publish, revokeGrant, TAX_QUERY } from './platform-calls.ts';
@@ -26,6 +30,12 @@ const TARGETS = { revocationMs: 1000, publishMs: 5000, restartMs: 15_000 };
 const BACKEND = 'gateways';
 /** A small closed loop: 6 clients, each pausing 50 ms between an answer and its next request. */
 const LOAD = { clients: 6, thinkMs: 50 };
+/** A whole number of records, `_` or `,` between digits allowed (10_000_000). */
+function auditRecords(value = process.env.SCALE_AUDIT_RECORDS ?? '100000'): number {
+  const records = Number(value.replace(/[_,]/g, ''));
+  if (!Number.isSafeInteger(records) || records < 0) throw new Error(`SCALE_AUDIT_RECORDS: a whole number of audit records, not "${value}"`);
+  return records;
+}
 const log = (message: string) => console.log(`[scale-test] ${message}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -172,7 +182,7 @@ async function main(): Promise<number> {
   // Other work on the machine shows in every figure: its load is written down with them.
   const loadBefore = loadavg()[0]!;
   log(`${REPLICAS} gateway replicas behind HAProxy on ${cpus().length} cores (load average ${loadBefore.toFixed(1)})`);
-  const deployment = await startDeployment({ replicas: REPLICAS, log });
+  const deployment = await startDeployment({ replicas: REPLICAS, auditRecords: auditRecords(), log });
   const headers = await headersFor(deployment.jwtSecret, 'tax');
   const load = startLoad({
     SCALE_LOAD_URL: `${deployment.haproxy.url}/graphql`, SCALE_LOAD_BODY: JSON.stringify({ query: BIRTH_DATE_QUERY }),
@@ -189,10 +199,13 @@ async function main(): Promise<number> {
     const restarted = await restart(deployment, load, 1);
     await sleep(2000);
     const summary = await load.stop();
-    const allMet = revoked.met && published.met && killed.met && restarted.met;
+    // After the load: on two shared cores, a read timed under it measures the queue in front of it.
+    const audit = await auditAtScale(deployment.haproxy.url, deployment.jwtSecret, auditRecords());
+    log(`audit at ${audit.records.toLocaleString('en')} seeded records: auditLog p95 ${audit.auditLog.p95Ms} ms, evaluation p95 ${audit.evaluation.p95Ms} ms, verifyAuditChain first ${audit.firstVerify.ms} ms (${audit.firstVerify.checked} records), then p95 ${audit.verify.p95Ms} ms (≤ ${audit.verify.maxChecked} records)`);
+    const allMet = revoked.met && published.met && killed.met && restarted.met && audit.met;
     const results = {
       at: new Date().toISOString(), machine: { cores: cpus().length, node: process.version, haproxy: deployment.haproxy.version, loadAverageBefore: loadBefore, loadAverageAfter: loadavg()[0] },
-      replicas: REPLICAS, load: summary, steady, revocation: revoked, publish: { ...published, subgraph: undefined }, failover: killed, restart: restarted,
+      replicas: REPLICAS, load: summary, steady, revocation: revoked, publish: { ...published, subgraph: undefined }, failover: killed, restart: restarted, audit,
       seconds: Math.round((Date.now() - started) / 1000), allTargetsMet: allMet,
     };
     const ms = (value: number | null) => (value === null ? 'not seen' : `${value} ms`);
@@ -205,6 +218,10 @@ async function main(): Promise<number> {
       [`kill -9 ${killed.replica}: failed requests`, `${killed.failedInFlight} in flight (${killed.inProgressAtKill} in progress on it), ${killed.failedSentAfterKill} sent after the kill (HTTP ${killed.failureStatuses.join(', ') || '—'})`, 'in flight only', killed.failedSentAfterKill === 0],
       [`kill -9 ${killed.replica}: HAProxy marks it down`, `${ms(killed.markedDownAfterMs)}; ${killed.redispatched} requests redispatched meanwhile`, `≤ ${killed.haproxy.boundMs} ms (fall ${killed.haproxy.fall} × inter ${killed.haproxy.intervalMs} ms + 1)`, killed.markedDownAfterMs !== null && killed.markedDownAfterMs <= killed.haproxy.boundMs],
       [`restart ${restarted.replica}: serves`, `${restarted.servesMs} ms (ready ${restarted.readyMs} ms, UP in HAProxy ${restarted.inRotationMs} ms)`, `≤ ${TARGETS.restartMs} ms`, restarted.met],
+      [`auditLog(first: 50) as tax, ${audit.records.toLocaleString('en')}+ records`, `median ${audit.auditLog.medianMs} ms, p95 ${audit.auditLog.p95Ms} ms`, `≤ ${audit.targetMs} ms`, audit.auditLog.p95Ms <= audit.targetMs],
+      ['evaluation(department: tax)', `median ${audit.evaluation.medianMs} ms, p95 ${audit.evaluation.p95Ms} ms`, `≤ ${audit.targetMs} ms`, audit.evaluation.p95Ms <= audit.targetMs],
+      ['verifyAuditChain, first after start', `${audit.firstVerify.ms} ms, ${audit.firstVerify.checked.toLocaleString('en')} records walked, ok ${audit.firstVerify.ok}`, 'ok', audit.firstVerify.ok],
+      ['verifyAuditChain, incremental', `median ${audit.verify.medianMs} ms, p95 ${audit.verify.p95Ms} ms, ≤ ${audit.verify.maxChecked.toLocaleString('en')} records walked`, `≤ ${VERIFY_TARGET_MS} ms, ok`, audit.verify.p95Ms <= VERIFY_TARGET_MS && audit.verify.allOk],
     ])}\n`);
     mkdirSync('bench/results', { recursive: true });
     writeFileSync('bench/results/scale-test.json', `${JSON.stringify(results, null, 2)}\n`);
