@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, STATE_KINDS, type Stack } from './support/stack.ts';
 import { grant } from './support/grants.ts';
 import { as } from './support/tokens.ts';
+import { sharedWhileRunning } from '../gateway/audit/shared-check.ts';
 
 const ZHANG = '43010219850312123X';
 const AUDIT_QUERY = `query($c: String) { auditLog(first: 100, consumer: $c) { nextCursor records {
@@ -69,6 +70,23 @@ describe.each(STATE_KINDS)('audit log (%s state)', (stateKind) => {
     expect(body.data.verifyAuditChain.ok).toBe(true);
     expect(body.data.verifyAuditChain.checked).toBeGreaterThanOrEqual(3);
     expect(body.data.verifyAuditChain.firstBrokenId).toBeNull();
+  });
+});
+
+describe('sharedWhileRunning (the chain check\'s single flight)', () => {
+  it('runs once per key while a run is under way, again once it ended', async () => {
+    const runs: boolean[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const check = sharedWhileRunning(async (full: boolean) => { runs.push(full); await gate; return runs.length; });
+    const joined = [check(false), check(false), check(true), check(false)];
+    expect(runs).toEqual([false, true]);
+    release();
+    expect(await Promise.all(joined)).toEqual([2, 2, 2, 2]);
+    expect(await check(false)).toBe(3);
+    const failing = sharedWhileRunning(async () => { throw new Error('records unavailable'); });
+    await expect(Promise.all([failing(1), failing(1)])).rejects.toThrow('records unavailable');
+    await expect(failing(1)).rejects.toThrow('records unavailable');
   });
 });
 

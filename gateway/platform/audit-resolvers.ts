@@ -1,5 +1,6 @@
 import type { GatewayContext } from '../execution/context.ts';
 import { EvidenceTooLargeError, exportEvidence } from '../audit/evidence.ts';
+import { sharedWhileRunning } from '../audit/shared-check.ts';
 import type { Caller } from '../identity/caller.ts';
 import { pageUpperBound } from '../state/audit-query.ts';
 import { InvalidAuditCursorError, StoreUnavailableError, type AuditRecord } from '../state/types.ts';
@@ -25,6 +26,7 @@ export function auditResolvers(services: PlatformServices) {
     if (!services.checkpoints) throw new Error('the platform API was built without the audit checkpointer (PlatformServices.checkpoints)');
     return services.checkpoints;
   };
+  const verifyChain = sharedWhileRunning((full: boolean) => audit().verify({ checkpoints: checkpointer().trust(), full, now: services.now }));
   return {
     Query: {
       auditLog: async (_: unknown, args: AuditLogArgs, { caller }: GatewayContext) => {
@@ -41,7 +43,7 @@ export function auditResolvers(services: PlatformServices) {
         const full = args.full ?? false;
         // A full recheck walks the whole retained log: not something every department may set off.
         if (full && !readsAll(caller)) throw forbidden(`a full recheck of the audit chain is for ${separate ? 'the auditor role' : 'admin or the auditor role'}`);
-        const status = await readingAudit(() => audit().verify({ checkpoints: checkpointer().trust(), full, now: services.now }));
+        const status = await readingAudit(() => verifyChain(full));
         return { ...status, from: status.from ?? 1, firstBrokenCheckpoint: status.firstBrokenCheckpoint ?? null };
       },
       auditCheckpoints: async (_: unknown, args: { first?: number | null; after?: string | null }) => {
