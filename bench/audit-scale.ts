@@ -11,13 +11,19 @@
  *   deep cursor (its 100th-oldest record, months back) — the same through a provider's view and through the
  *   admin's unfiltered view; `evaluation`'s audit figures for one department (and all twenty); appends
  *   one at a time (2,000) and 1,000 at once (10 times), in 5 rounds alternating between the two logs;
- *   the ratio is the median of each round's big/empty (the shared cores' load drifts between rounds).
+ *   the ratio is the median of each round's big/empty (the shared cores' load drifts between rounds);
+ *   `verifyAuditChain` on the big log (the store's verify with the checkpointer's trust, as the resolver
+ *   calls it): once from wherever the last verified checkpoint is (on a freshly seeded log, or with this
+ *   run's new audit key, the whole log), then incremental, each after 1,000 more records and a checkpoint.
  *
  * Prints a table and writes `bench/results/audit-scale.json`. Targets: each read under 50 ms (p95), append
  * throughput on the big log within 10 % of the empty log's.
  */
 import pg from 'pg';
 import { ensureDatabase } from './databases.ts';
+import { AuditCheckpointer } from '../gateway/audit/checkpointer.ts';
+import { generateSigningKeyPem, signingKeyFromPem } from '../gateway/keys/index.ts';
+import { randomSecret } from '../gateway/keys/key-file.ts';
 import { listMonthPartitions } from '../gateway/records/audit-partitions.ts';
 import { createStateStores, type AuditQuery, type StateStores } from '../gateway/state/index.ts';
 import { seedAuditLog, seedEntry, SEED_DEPARTMENTS } from '../scripts/seed-audit.ts';
@@ -33,6 +39,8 @@ const CONCURRENT_ROUNDS = 10;
 /** Alternating rounds (empty, big, empty, big…): a neighbour's load on the shared cores hits both logs alike. */
 const APPEND_ROUNDS = 5;
 const READ_TARGET_MS = 50;
+const INCREMENTAL_CHECKS = 10;
+const RECORDS_BETWEEN_CHECKS = 1000;
 
 interface Timing { coldMs: number; medianMs: number; p95Ms: number; maxMs: number; rows: number }
 interface Appends { serialPerSecond: number; concurrentPerSecond: number }
@@ -63,6 +71,42 @@ async function appendThroughput(state: StateStores): Promise<Appends> {
     for (let round = 0; round < CONCURRENT_ROUNDS; round++) await Promise.all(Array.from({ length: CONCURRENT }, () => state.audit.append(entry())));
   });
   return { serialPerSecond: SERIAL_APPENDS / (serialMs / 1000), concurrentPerSecond: (CONCURRENT * CONCURRENT_ROUNDS) / (concurrentMs / 1000) };
+}
+
+interface Verification { firstMs: number; firstChecked: number; incremental: Timing & { maxChecked: number }; allOk: boolean }
+
+/**
+ * verifyAuditChain's work on the big log. The progress row is MACed with the audit key, and this run's key
+ * is new: the first check walks from the first record (what a department's first check on an imported or
+ * long-unverified log costs), the later ones only the records since the checkpoint verified before.
+ */
+async function verification(state: StateStores): Promise<Verification> {
+  const checkpointer = new AuditCheckpointer({
+    audit: state.audit, intervalSeconds: 3600,
+    keys: { signing: await signingKeyFromPem(generateSigningKeyPem(), 'generated for the benchmark'), auditKey: randomSecret() },
+  });
+  try {
+    await checkpointer.checkpointNow();
+    const check = () => state.audit.verify({ checkpoints: checkpointer.trust(), full: false });
+    const [firstMs, first] = await timed(check);
+    let n = 0;
+    const times: number[] = [];
+    let maxChecked = 0;
+    let allOk = first.ok;
+    for (let i = 0; i < INCREMENTAL_CHECKS; i++) {
+      await Promise.all(Array.from({ length: RECORDS_BETWEEN_CHECKS }, () => state.audit.append(seedEntry(2_000_000_000 + n++, new Date()))));
+      await checkpointer.checkpointNow();
+      const [ms, status] = await timed(check);
+      times.push(ms);
+      maxChecked = Math.max(maxChecked, status.checked);
+      allOk &&= status.ok;
+    }
+    times.sort((a, b) => a - b);
+    const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
+    return { firstMs, firstChecked: first.checked, allOk, incremental: { coldMs: times[0]!, medianMs: at(0.5), p95Ms: at(0.95), maxMs: times.at(-1)!, rows: INCREMENTAL_CHECKS, maxChecked } };
+  } finally {
+    await checkpointer.close();
+  }
 }
 
 /** The seq of a keyset's `offset`-th oldest entry: a cursor that far back. */
@@ -142,6 +186,8 @@ export async function auditScale(): Promise<Record<string, unknown>> {
       concurrent1000: { bigPerSecond: median((r) => r.big.concurrentPerSecond), emptyPerSecond: median((r) => r.empty.concurrentPerSecond) },
       rounds,
     };
+    console.log('  verifyAuditChain on the big log: the first check walks it whole (about 45 µs a record)');
+    const verified = await verification(big);
     const worstReadP95 = Math.max(...Object.values(reads).map((t) => t.p95Ms));
     const serialRatio = median((r) => r.big.serialPerSecond / r.empty.serialPerSecond);
     const concurrentRatio = median((r) => r.big.concurrentPerSecond / r.empty.concurrentPerSecond);
@@ -150,6 +196,7 @@ export async function auditScale(): Promise<Record<string, unknown>> {
       log: { url: BIG_URL.replace(/\/\/[^@]*@/, '//'), ...facts, seeding: seeded.written > 0 ? seeded : null },
       reads,
       appends,
+      verification: verified,
       summary: {
         worstReadP95Ms: worstReadP95, readTargetMet: worstReadP95 < READ_TARGET_MS,
         serialAppendRatio: serialRatio, concurrentAppendRatio: concurrentRatio,
@@ -163,8 +210,9 @@ export async function auditScale(): Promise<Record<string, unknown>> {
 }
 
 export function auditScaleTable(result: Record<string, unknown>): string {
-  const { log, reads, appends, summary } = result as {
+  const { log, reads, appends, verification: verified, summary } = result as {
     log: { records: number; sizeGb: number; partitions: number };
+    verification: Verification;
     reads: Record<string, Timing>;
     appends: { serial: { bigPerSecond: number; emptyPerSecond: number }; concurrent1000: { bigPerSecond: number; emptyPerSecond: number } };
     summary: { worstReadP95Ms: number; readTargetMet: boolean; serialAppendRatio: number; concurrentAppendRatio: number; appendTargetMet: boolean };
@@ -177,6 +225,7 @@ export function auditScaleTable(result: Record<string, unknown>): string {
     `  appends/s            ${'empty log'.padStart(12)} ${`${(log.records / 1e6).toFixed(0)}M log`.padStart(12)}   ratio`,
     `  one at a time        ${appends.serial.emptyPerSecond.toFixed(0).padStart(12)} ${appends.serial.bigPerSecond.toFixed(0).padStart(12)}   ${summary.serialAppendRatio.toFixed(2)}`,
     `  1,000 concurrent     ${appends.concurrent1000.emptyPerSecond.toFixed(0).padStart(12)} ${appends.concurrent1000.bigPerSecond.toFixed(0).padStart(12)}   ${summary.concurrentAppendRatio.toFixed(2)}`,
+    `  verifyAuditChain: first check ${(verified.firstMs / 1000).toFixed(1)} s (${verified.firstChecked.toLocaleString('en')} records walked); incremental after ${RECORDS_BETWEEN_CHECKS.toLocaleString('en')} records: median ${verified.incremental.medianMs.toFixed(1)} ms, max ${verified.incremental.maxMs.toFixed(1)} ms (≤ ${verified.incremental.maxChecked.toLocaleString('en')} records walked); ${verified.allOk ? 'ok' : 'NOT ok'}`,
     `  reads: worst p95 ${summary.worstReadP95Ms.toFixed(1)} ms (target < ${READ_TARGET_MS} ms: ${summary.readTargetMet ? 'met' : 'NOT met'}); appends on the big log ${summary.appendTargetMet ? 'within' : 'NOT within'} 10 % of the empty log's`,
   ];
   return lines.join('\n');
