@@ -2,6 +2,8 @@
  * A closed-loop load generator in its own process: CONCURRENCY clients each send the next request as
  * soon as the previous answer is read, for DURATION ms after a warm-up. Prints one JSON line.
  */
+import { quantile } from './quantile.ts';
+
 const url = process.env.LOAD_URL!;
 const body = process.env.LOAD_BODIES!;
 const headers = JSON.parse(process.env.LOAD_HEADERS ?? '{}') as Record<string, string>;
@@ -34,7 +36,7 @@ await run(warmup, false);
 const rssBefore = process.memoryUsage().rss;
 const { latencies, errors, sample } = await run(duration, true);
 latencies.sort((a, b) => a - b);
-const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+const pick = (q: number) => quantile(latencies, q);
 process.stdout.write(`${JSON.stringify({
   requests: latencies.length, rps: latencies.length / (duration / 1000), errors, sample,
   p50: pick(0.5), p99: pick(0.99), loadRssMb: Math.round(Math.max(rssBefore, process.memoryUsage().rss) / 1e6),

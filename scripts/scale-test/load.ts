@@ -6,6 +6,8 @@
  * Prints one JSON line per failed request as it happens (`{ "failure": { at, startedAt, status, what } }`),
  * one a second with the counts so far (`{ "tick": … }`), and a summary line when it stops. Times are epoch milliseconds, comparable with the orchestrator's.
  */
+import { quantile } from '../../bench/quantile.ts';
+
 const url = process.env.SCALE_LOAD_URL!;
 const body = process.env.SCALE_LOAD_BODY!;
 const headers = JSON.parse(process.env.SCALE_LOAD_HEADERS ?? '{}') as Record<string, string>;
@@ -50,7 +52,7 @@ await Promise.all(Array.from({ length: concurrency }, client));
 clearInterval(ticker);
 const seconds = (Date.now() - started) / 1000;
 latencies.sort((a, b) => a - b);
-const pick = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 10) / 10;
+const pick = (q: number) => Math.round(quantile(latencies, q) * 10) / 10;
 process.stdout.write(`${JSON.stringify({
   summary: { requests: latencies.length, failed, seconds, rps: Math.round(latencies.length / seconds), p50: pick(0.5), p99: pick(0.99), concurrency, thinkMs },
 })}\n`);

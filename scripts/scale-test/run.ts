@@ -182,7 +182,8 @@ async function main(): Promise<number> {
   // Other work on the machine shows in every figure: its load is written down with them.
   const loadBefore = loadavg()[0]!;
   log(`${REPLICAS} gateway replicas behind HAProxy on ${cpus().length} cores (load average ${loadBefore.toFixed(1)})`);
-  const deployment = await startDeployment({ replicas: REPLICAS, auditRecords: auditRecords(), log });
+  const seededRecords = auditRecords();
+  const deployment = await startDeployment({ replicas: REPLICAS, auditRecords: seededRecords, log });
   const headers = await headersFor(deployment.jwtSecret, 'tax');
   const load = startLoad({
     SCALE_LOAD_URL: `${deployment.haproxy.url}/graphql`, SCALE_LOAD_BODY: JSON.stringify({ query: BIRTH_DATE_QUERY }),
@@ -200,7 +201,7 @@ async function main(): Promise<number> {
     await sleep(2000);
     const summary = await load.stop();
     // After the load: on two shared cores, a read timed under it measures the queue in front of it.
-    const audit = await auditAtScale(deployment.haproxy.url, deployment.jwtSecret, auditRecords());
+    const audit = await auditAtScale(deployment.haproxy.url, deployment.jwtSecret, seededRecords);
     log(`audit at ${audit.records.toLocaleString('en')} seeded records: auditLog p95 ${audit.auditLog.p95Ms} ms, evaluation p95 ${audit.evaluation.p95Ms} ms, verifyAuditChain first ${audit.firstVerify.ms} ms (${audit.firstVerify.checked} records), then p95 ${audit.verify.p95Ms} ms (≤ ${audit.verify.maxChecked} records)`);
     const allMet = revoked.met && published.met && killed.met && restarted.met && audit.met;
     const results = {
