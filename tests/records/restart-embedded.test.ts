@@ -1,0 +1,3 @@
+import { describeRecordsSurviveTheProcess, MODES } from './restart-suite.ts';
+
+describeRecordsSurviveTheProcess(MODES.embedded);
