@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { configDefaults, defineConfig } from 'vitest/config';
 
@@ -22,11 +21,19 @@ const UNIT = [
 ];
 
 /**
- * Integration files that need a process of their own: a heap snapshot costs time in proportion to
- * everything the process holds, and the integration suites share one (measured: 20 s alone, 40–140 s
- * after the other suites, depending on how many ran before it).
+ * Integration files that run after the others, side by side, each in a fresh process: a heap snapshot
+ * costs time in proportion to everything the process holds, and the integration suites share theirs
+ * (measured: 20 s alone, 40–140 s after the other suites); killing and restarting gateway processes under
+ * a burst of reads timed out at 90 s among three busy workers.
  */
-const ISOLATED = ['tests/adversarial/sealed-heap.test.ts'];
+const ISOLATED = ['tests/adversarial/sealed-heap.test.ts', 'tests/records/restart-embedded.test.ts', 'tests/records/restart-postgres.test.ts'];
+
+/**
+ * Test files in flight at once in the main group. Most suites wait on sockets, processes and timers as
+ * much as they compute, so three side by side keep the two cores busy where one file at a time used
+ * 1.3 of them.
+ */
+const WORKERS = 3;
 
 export default defineConfig({
   resolve: {
@@ -37,11 +44,13 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 180_000,
-    // `vitest run` runs both projects: the units first, side by side, then the integration suites.
+    // `vitest run` runs the units and the integration suites side by side, then the isolated ones.
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: UNIT, maxWorkers: Math.max(2, availableParallelism()) },
+        // One group with the integration suites (same group order and worker count): the units fill the
+        // gaps while stacks wait on their sockets.
+        test: { name: 'unit', include: UNIT, maxWorkers: WORKERS, sequence: { groupOrder: 1 } },
       },
       {
         extends: true,
@@ -50,14 +59,14 @@ export default defineConfig({
           include: ['tests/**/*.test.ts'],
           exclude: [...configDefaults.exclude, ...UNIT, ...ISOLATED],
           globalSetup: ['tests/global-setup.ts'],
-          // Integration suites start whole stacks on real ports and databases; run files one at a time
-          // so two stacks never compete for the two cores and the same database.
-          fileParallelism: false,
+          // Side by side: every stack has its own ports (freePort), databases (a copy of the seeded
+          // template), Redis prefix and data folder, so files in flight never share state.
+          fileParallelism: true,
+          maxWorkers: WORKERS,
           // One process for all of them, its modules loaded and compiled once: a fresh process per file
           // spent seconds importing and warming up the same gateway before its first test. Every suite
           // closes what it started (stacks, servers, processes, telemetry) in its afterAll.
           isolate: false,
-          // After the units (a group of its own: its one worker differs from theirs).
           sequence: { groupOrder: 1 },
         },
       },
@@ -67,9 +76,10 @@ export default defineConfig({
           name: 'isolated',
           include: ISOLATED,
           globalSetup: ['tests/global-setup.ts'],
-          fileParallelism: false,
+          fileParallelism: true,
+          maxWorkers: ISOLATED.length,
           isolate: true,
-          // After the integration suites, so that no stack of theirs shares the two cores with it.
+          // After the integration suites, so that no stack of theirs shares the two cores with them.
           sequence: { groupOrder: 2 },
         },
       },
