@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import { REPO_ROOT } from './sample.ts';
 import { spawnedGatewayEnv } from './keys.ts';
 
@@ -20,6 +21,7 @@ export interface Spawned {
  */
 export function spawnScript(script: string, args: string[], env: Record<string, string | undefined>): Spawned {
   const keys = spawnedGatewayEnv();
+  const dataDir = env.GOVSHARE_DATA_DIR ?? freshDataDir(script === 'gateway/main.ts' && !env.GOVSHARE_STATE_DATABASE_URL);
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: REPO_ROOT,
     // A private Redis key prefix unless the test shares one on purpose (replicas of one deployment).
@@ -27,9 +29,9 @@ export function spawnScript(script: string, args: string[], env: Record<string, 
     env: {
       ...process.env,
       GOVSHARE_REDIS_PREFIX: `govshare-test-${randomBytes(5).toString('hex')}:`,
-      GOVSHARE_DATA_DIR: mkdtempSync(join(tmpdir(), 'govshare-data-')),
       ...keys,
       ...env,
+      GOVSHARE_DATA_DIR: dataDir,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -47,6 +49,18 @@ export function spawnScript(script: string, args: string[], env: Record<string, 
       await exited;
     },
   };
+}
+
+/**
+ * A data folder of the process's own. A gateway's gets a copy of the migrated, empty records template
+ * (global-setup), as it would find them on its second start: creating a PGlite cluster costs ~3 s of CPU
+ * per process. Suites about a first start pass a folder of their own, which stays empty.
+ */
+function freshDataDir(withRecords: boolean): string {
+  const dir = mkdtempSync(join(tmpdir(), 'govshare-data-'));
+  const template = withRecords ? inject('recordsTemplate') : '';
+  if (template) cpSync(template, join(dir, 'records'), { recursive: true, filter: (src) => !src.endsWith('postmaster.pid') });
+  return dir;
 }
 
 /** Polls until `check` is true or the time is up. */
