@@ -21,12 +21,11 @@ const UNIT = [
 ];
 
 /**
- * Integration files that run after the others, side by side, each in a fresh process: a heap snapshot
- * costs time in proportion to everything the process holds, and the integration suites share theirs
- * (measured: 20 s alone, 40–140 s after the other suites); killing and restarting gateway processes under
- * a burst of reads timed out at 90 s among three busy workers.
+ * Integration files that need a process of their own: a heap snapshot costs time in proportion to
+ * everything the process holds, and the integration suites share theirs (measured: 20 s alone, 40–140 s
+ * after the other suites).
  */
-const ISOLATED = ['tests/adversarial/sealed-heap.test.ts', 'tests/records/restart-embedded.test.ts', 'tests/records/restart-postgres.test.ts'];
+const FRESH_PROCESS = ['tests/adversarial/sealed-heap.test.ts'];
 
 /**
  * Test files in flight at once in the main group. Most suites wait on sockets, processes and timers as
@@ -44,12 +43,12 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 180_000,
-    // `vitest run` runs the units and the integration suites side by side, then the isolated ones.
+    // `vitest run` runs all three projects in one group, three files at a time. Within a group vitest
+    // starts the projects' files in the order of the projects' names (then the longest first): the heap
+    // search first, as it is among the longest, the units last, filling the gaps at the end.
     projects: [
       {
         extends: true,
-        // One group with the integration suites (same group order and worker count): the units fill the
-        // gaps while stacks wait on their sockets.
         test: { name: 'unit', include: UNIT, maxWorkers: WORKERS, sequence: { groupOrder: 1 } },
       },
       {
@@ -57,7 +56,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, ...UNIT, ...ISOLATED],
+          exclude: [...configDefaults.exclude, ...UNIT, ...FRESH_PROCESS],
           globalSetup: ['tests/global-setup.ts'],
           // Side by side: every stack has its own ports (freePort), databases (a copy of the seeded
           // template), Redis prefix and data folder, so files in flight never share state.
@@ -73,14 +72,13 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'isolated',
-          include: ISOLATED,
+          name: 'fresh-process',
+          include: FRESH_PROCESS,
           globalSetup: ['tests/global-setup.ts'],
           fileParallelism: true,
-          maxWorkers: ISOLATED.length,
+          maxWorkers: WORKERS,
           isolate: true,
-          // After the integration suites, so that no stack of theirs shares the two cores with them.
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 1 },
         },
       },
     ],
