@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
@@ -39,7 +39,13 @@ export function spawnScript(script: string, args: string[], env: Record<string, 
   child.stdout!.on('data', (chunk) => { output += chunk; });
   child.stderr!.on('data', (chunk) => { output += chunk; });
   // 'close', not 'exit': only then has everything the process printed been read.
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => {
+    // A folder made here is the process's alone (a test that looks into one names its own): gone with it.
+    if (env.GOVSHARE_DATA_DIR === undefined) {
+      try { rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 }); } catch { /* a child of it still writing: left to the OS's tmp cleaning */ }
+    }
+    resolve(code);
+  }));
   return {
     child,
     output: () => output,
