@@ -1,4 +1,4 @@
-import { createHmac, sign } from 'node:crypto';
+import { createHmac, createSecretKey, sign } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import type { SigningKey } from '../../protocol/gateway-signature.ts';
 import type { AuditCheckpoint, CheckpointPayload, CheckpointTrust } from '../state/audit-checkpoints.ts';
@@ -48,7 +48,7 @@ function signsExactly(payload: JWTPayload, checkpoint: CheckpointPayload): boole
  */
 export function checkpointTrust(keySet: () => Promise<JSONWebKeySet>, auditKey: string): CheckpointTrust {
   let keys: Promise<ReturnType<typeof createLocalJWKSet>> | null = null;
-  const macKey = createHmac('sha256', auditKey).update('govshare audit verification progress').digest();
+  const macKey = createSecretKey(createHmac('sha256', auditKey).update('govshare audit verification progress').digest());
   return {
     verify: async (checkpoint) => checkpointSignatureHolds(checkpoint, await (keys ??= keySet().then(createLocalJWKSet))),
     progressMac: (text) => createHmac('sha256', macKey).update(text).digest('hex'),

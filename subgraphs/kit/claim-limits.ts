@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import type { Sql } from './sql.ts';
 
 /**
@@ -96,8 +96,11 @@ SELECT p.n::int, i.subject IS NULL, (p.digests[p.firsts + 1:])::text[]
 /** The claim limiter of one subgraph: `schema` is its records schema, `key` its digest key. */
 export function claimLimiter(sql: Sql, schema: string, key: Buffer): ClaimLimiter {
   const statement = admitStatement(schema);
+  // A KeyObject, made once: on Node 24 an HMAC keyed with a Buffer costs ~9 µs more per claim than one
+  // keyed with a KeyObject (180 vs 25 ms for 20,000), which made its comparisons in clear twice as slow.
+  const hmacKey = createSecretKey(key);
   // First 64 bits of HMAC-SHA-256, as a signed decimal (a PostgreSQL bigint).
-  const digest = (text: string) => createHmac('sha256', key).update(text).digest().readBigInt64BE(0).toString();
+  const digest = (text: string) => createHmac('sha256', hmacKey).update(text).digest().readBigInt64BE(0).toString();
 
   async function round(consumer: string, subjects: readonly Subject[]): Promise<{ withheld: Map<string, Set<string>>; retry: Subject[] }> {
     const digests: string[] = [];
