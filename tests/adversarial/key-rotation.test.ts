@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createPublicKey } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { createSigningKeys } from '../../gateway/keys/key-rotation.ts';
 import { freePort } from '../support/ports.ts';
 import { spawnScript, waitFor, type Spawned } from '../support/processes.ts';
 import { pgliteTemplateDir, TEST_SAMPLE } from '../support/sample.ts';
+import { copyPgliteDataDir } from '../support/databases.ts';
 import { postGraphQL } from '../support/stack.ts';
 import { as } from '../support/tokens.ts';
 
@@ -83,7 +84,7 @@ describe('rotating the gateway\'s signing key under load (SIGHUP)', () => {
       // The seeded test template, copied: a fresh PGlite would cost seconds and hundreds of MB per process.
       const dataDir = join(dir, `subgraph-${name}`);
       mkdirSync(join(dataDir, 'pglite'), { recursive: true });
-      cpSync(pgliteTemplateDir(), join(dataDir, 'pglite', name), { recursive: true });
+      copyPgliteDataDir(pgliteTemplateDir(), join(dataDir, 'pglite', name));
       subgraphs.push({
         name, url: `http://127.0.0.1:${ports[name]}/graphql`,
         process: spawnScript('subgraphs/main.ts', [name], {

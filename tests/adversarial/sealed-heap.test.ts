@@ -6,7 +6,7 @@
  * suites share one process.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
@@ -21,6 +21,7 @@ import { testJwtSecret } from '../support/keys.ts';
 import { freePort } from '../support/ports.ts';
 import { spawnScript, waitFor, type Spawned } from '../support/processes.ts';
 import { pgliteTemplateDir, REPO_ROOT } from '../support/sample.ts';
+import { copyPgliteDataDir } from '../support/databases.ts';
 import { openPrivateState } from '../support/stack.ts';
 import { testToken } from '../support/tokens.ts';
 
@@ -48,7 +49,7 @@ describe('a gateway that served a sealed job holds none of its claim values', ()
     writeFileSync(jwksFile, JSON.stringify(publishedKeySet(signing, {})));
     const subgraphData = join(dir, 'subgraphs');
     if (existsSync(pgliteTemplateDir())) {
-      cpSync(pgliteTemplateDir(), join(subgraphData, 'pglite', 'population'), { recursive: true, filter: (src) => !src.endsWith('postmaster.pid') });
+      copyPgliteDataDir(pgliteTemplateDir(), join(subgraphData, 'pglite', 'population'));
     }
     const port = await freePort();
     subgraphs = spawnScript('subgraphs/main.ts', ['population'], {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redisClusterFlag, redisTarget } from '../../protocol/redis-client.ts';
@@ -10,7 +10,7 @@ import { gatewayConfigFromEnv } from '../../gateway/config.ts';
 import { createStateStores, type StateStores } from '../../gateway/state/index.ts';
 import { hostSubgraphs, type HostedSubgraph } from '../../subgraphs/kit/index.ts';
 import { SAMPLE_SUBGRAPHS } from '../../subgraphs/samples.ts';
-import { openTestDatabase, POSTGRES_URL, type TestDatabase } from '../support/databases.ts';
+import { copyPgliteDataDir, openTestDatabase, POSTGRES_URL, type TestDatabase } from '../support/databases.ts';
 import { freePort } from '../support/ports.ts';
 import { burstWithoutFailOpen, FAIL_OPEN_WARNING } from '../support/fail-open.ts';
 import { spawnScript, waitFor, type Spawned } from '../support/processes.ts';
@@ -216,7 +216,7 @@ describe.runIf(Boolean(POSTGRES_URL) && redisClusterAvailable())('a Redis Cluste
       const port = await freePort();
       const dataDir = join(dir, `population-${i}`);
       mkdirSync(join(dataDir, 'pglite'), { recursive: true });
-      cpSync(pgliteTemplateDir(), join(dataDir, 'pglite', 'population'), { recursive: true, filter: (src) => !src.endsWith('postmaster.pid') });
+      copyPgliteDataDir(pgliteTemplateDir(), join(dataDir, 'pglite', 'population'));
       replicas.push({
         url: `http://127.0.0.1:${port}`,
         process: spawnScript('subgraphs/main.ts', ['population'], {

@@ -17,6 +17,14 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
+/**
+ * A copy of a PGlite data directory to open elsewhere. postmaster.pid belongs to whichever process has
+ * the original open; a copy must not inherit it.
+ */
+export function copyPgliteDataDir(from: string, to: string): void {
+  cpSync(from, to, { recursive: true, filter: (src) => !src.endsWith('postmaster.pid') });
+}
+
 /** Whether the PostgreSQL path can run here (CI sets DATABASE_URL so that it always does). */
 export const POSTGRES_URL = process.env.DATABASE_URL;
 
@@ -34,8 +42,7 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
   if (kind === 'pglite') {
     const template = pgliteTemplateDir();
     const dir = mkdtempSync(join(tmpdir(), 'govshare-pglite-'));
-    // postmaster.pid belongs to whichever process has the template open; a copy must not inherit it.
-    if (existsSync(template)) cpSync(template, dir, { recursive: true, filter: (src) => !src.endsWith('postmaster.pid') });
+    if (existsSync(template)) copyPgliteDataDir(template, dir);
     const db = await openDatabase({ kind: 'pglite', dataDir: dir });
     return { db, dispose: async () => { await db.close(); rmSync(dir, { recursive: true, force: true }); } };
   }

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
+import { copyPgliteDataDir } from './databases.ts';
 import { REPO_ROOT } from './sample.ts';
 import { spawnedGatewayEnv } from './keys.ts';
 
@@ -65,7 +66,7 @@ export function spawnScript(script: string, args: string[], env: Record<string, 
 function freshDataDir(withRecords: boolean): string {
   const dir = mkdtempSync(join(tmpdir(), 'govshare-data-'));
   const template = withRecords ? inject('recordsTemplate') : '';
-  if (template) cpSync(template, join(dir, 'records'), { recursive: true, filter: (src) => !src.endsWith('postmaster.pid') });
+  if (template) copyPgliteDataDir(template, join(dir, 'records'));
   return dir;
 }
 
