@@ -75,6 +75,7 @@ export default defineConfig({
           name: 'fresh-process',
           include: FRESH_PROCESS,
           globalSetup: ['tests/global-setup.ts'],
+          // Projects of one group must have one worker count (vitest refuses otherwise).
           fileParallelism: true,
           maxWorkers: WORKERS,
           isolate: true,
