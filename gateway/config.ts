@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { redisClusterFlag, redisTarget } from '../protocol/redis-client.ts';
+import { DEFAULT_AUDIT_VERIFY_SECONDS } from './audit/chain-watch.ts';
 import { parseLimits, type RequestLimits } from './pipeline/limits.ts';
 import { readWorkflowFile, type WorkflowSettings } from './platform/workflow-config.ts';
 
@@ -39,6 +40,11 @@ export interface GatewayConfig {
   drainMs: number;
   /** CONTRACT §10: the audit chain's head is signed every this many seconds in which records were added (`GOVSHARE_AUDIT_CHECKPOINT_SECONDS`). */
   auditCheckpointSeconds: number;
+  /**
+   * The audit chain is checked every this many seconds without anyone asking (`GOVSHARE_AUDIT_VERIFY_SECONDS`,
+   * gateway/audit/chain-watch.ts); 0, or absent in hand-made configs, leaves every check to verifyAuditChain.
+   */
+  auditVerifySeconds?: number;
   /**
    * `GOVSHARE_SEPARATE_ROLES`: admin reads only its own department's audit records, the auditor all of them
    * (`platform/roles.ts`); absent or false, CONTRACT §6's admin reads every record.
@@ -240,6 +246,8 @@ export const GATEWAY_VARIABLES: readonly VariableSpec[] = [
   { name: 'GOVSHARE_AUDIT_ARCHIVE_DIR', section: 'audit', default: '`GOVSHARE_DATA_DIR/audit-archive`', schema: text(), description: 'where the archived months are written' },
   { name: 'GOVSHARE_AUDIT_CHECKPOINT_SECONDS', section: 'audit', default: '`60`', schema: wholeNumber(1, 60),
     description: 'sign the audit chain\'s head every this many seconds in which records were added (and at least every 1,000 records)' },
+  { name: 'GOVSHARE_AUDIT_VERIFY_SECONDS', section: 'audit', default: '`300`', schema: wholeNumber(0, DEFAULT_AUDIT_VERIFY_SECONDS, 86_400),
+    description: 'check the audit chain against its signed checkpoints every this many seconds without anyone asking (incremental; `0`: only when `verifyAuditChain` is asked); a break is logged at error level and `govshare_audit_chain_intact` drops to 0' },
   { name: 'GOVSHARE_SEPARATE_ROLES', section: 'audit', default: 'off (CONTRACT §6: admin reads every audit record)', schema: flag(),
     description: 'GB/T 39477 role separation: admin manages departments, workflow and publishing but reads only its own department\'s audit records; the `auditor` role reads them all (see "Separated roles")' },
   { name: 'GOVSHARE_RATE_LIMIT', section: 'limits', default: '`1000`', schema: rate(1000),
@@ -335,6 +343,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<GatewayConfig> {
     },
     drainMs: get('GOVSHARE_DRAIN_MS'),
     auditCheckpointSeconds: get('GOVSHARE_AUDIT_CHECKPOINT_SECONDS'),
+    auditVerifySeconds: get('GOVSHARE_AUDIT_VERIFY_SECONDS'),
     separateRoles: get('GOVSHARE_SEPARATE_ROLES'),
     auditRetention: {
       days: get<number | undefined>('GOVSHARE_AUDIT_RETENTION_DAYS') ?? null,

@@ -37,7 +37,7 @@ describe('one config: the README table is the schemas', () => {
 
   it('the defaults the table states are the values an empty environment gives', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ host: '127.0.0.1', port: 4000, redisPrefix: 'govshare:', drainMs: 10_000, auditCheckpointSeconds: 60,
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 4000, redisPrefix: 'govshare:', drainMs: 10_000, auditCheckpointSeconds: 60, auditVerifySeconds: 300,
       rateLimit: { perSecond: 1000, burst: 2000 }, subgraphCalls: { timeoutMs: 10_000, concurrency: 256, queue: 1024 },
       calendar: { strict: false }, logging: { level: 'info' } });
     expect(loadConfig({ GOVSHARE_RATE_LIMIT: '5' }).rateLimit).toEqual({ perSecond: 5, burst: 5 });
@@ -50,6 +50,10 @@ describe('one config: the README table is the schemas', () => {
     expect(() => loadConfig({ GOVSHARE_HOLIDAYS_STRICT: 'yes' })).toThrow(/GOVSHARE_HOLIDAYS_STRICT/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
     expect(() => loadConfig({ GOVSHARE_PUBLIC_URL: 'ftp://x' })).toThrow(/GOVSHARE_PUBLIC_URL/);
+    // A background check of the chain that a typo would silently turn off, or make walk the log every second.
+    expect(() => loadConfig({ GOVSHARE_AUDIT_VERIFY_SECONDS: 'hourly' })).toThrow(/GOVSHARE_AUDIT_VERIFY_SECONDS: "hourly" is not a whole number/);
+    expect(() => loadConfig({ GOVSHARE_AUDIT_VERIFY_SECONDS: '-1' })).toThrow(/GOVSHARE_AUDIT_VERIFY_SECONDS: "-1" must be at least 0/);
+    expect(loadConfig({ GOVSHARE_AUDIT_VERIFY_SECONDS: '0' }).auditVerifySeconds).toBe(0);
     const error = (() => { try { loadConfig({ GOVSHARE_DRAIN_MS: '-1', GOVSHARE_SUBGRAPH_QUEUE: 'x' }); } catch (e) { return e; } })() as ConfigError;
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.problems.map((p) => p.split(':')[0])).toEqual(['GOVSHARE_DRAIN_MS', 'GOVSHARE_SUBGRAPH_QUEUE']);

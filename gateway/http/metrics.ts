@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AuditLog } from '../state/types.ts';
 
 /** The gateway's Prometheus metrics, one registry per gateway instance (no global state). */
@@ -31,9 +31,27 @@ export function createGatewayMetrics() {
     supergraphSwaps: new Counter({
       name: 'govshare_gateway_supergraph_swaps_total', help: 'Supergraphs served since start', registers: [registry],
     }),
+    // The audit chain as this replica last checked it (gateway/audit/chain-watch.ts): an alert rule wants
+    // `govshare_audit_chain_intact == 0`, and a check time that stops moving.
+    auditChainIntact: withValue(new Gauge({
+      name: 'govshare_audit_chain_intact', help: 'Whether the last check found the audit chain intact against its signed checkpoints (1) or broken (0); NaN before the first check', registers: [registry],
+    }), NaN),
+    auditChainChecked: new Gauge({
+      name: 'govshare_audit_chain_checked_timestamp_seconds', help: 'When the audit chain was last checked to the end (intact or broken)', registers: [registry],
+    }),
+    auditChainChecks: new Counter({
+      name: 'govshare_audit_chain_checks_total', help: 'Checks of the audit chain, by result (intact, broken, failed: the records could not be read)',
+      labelNames: ['result'], registers: [registry],
+    }),
   };
 }
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
+
+/** An unlabelled gauge reads 0 until set: for the chain, 0 is the alarm, so it starts at NaN instead. */
+function withValue(gauge: Gauge, value: number): Gauge {
+  gauge.set(value);
+  return gauge;
+}
 
 /** The audit log with each append timed into `govshare_gateway_audit_write_seconds`; everything else passed through. */
 export function timedAuditLog(audit: AuditLog, histogram: Histogram): AuditLog {

@@ -1,6 +1,5 @@
 import type { GatewayContext } from '../execution/context.ts';
 import { EvidenceTooLargeError, exportEvidence } from '../audit/evidence.ts';
-import { sharedWhileRunning } from '../audit/shared-check.ts';
 import type { Caller } from '../identity/caller.ts';
 import { pageUpperBound } from '../state/audit-query.ts';
 import { InvalidAuditCursorError, StoreUnavailableError, type AuditRecord } from '../state/types.ts';
@@ -26,7 +25,10 @@ export function auditResolvers(services: PlatformServices) {
     if (!services.checkpoints) throw new Error('the platform API was built without the audit checkpointer (PlatformServices.checkpoints)');
     return services.checkpoints;
   };
-  const verifyChain = sharedWhileRunning((full: boolean) => audit().verify({ checkpoints: checkpointer().trust(), full, now: services.now }));
+  const verifyChain = (full: boolean) => {
+    if (!services.chainCheck) throw new Error('the platform API was built without the chain check (PlatformServices.chainCheck)');
+    return services.chainCheck.check(full);
+  };
   return {
     Query: {
       auditLog: async (_: unknown, args: AuditLogArgs, { caller }: GatewayContext) => {

@@ -1,7 +1,7 @@
 import type { PolicyModel } from '../../schema/policy-model.ts';
 import type { AuditCheckpointer } from '../audit/checkpointer.ts';
 import type { DepartmentDirectory } from '../identity/departments.ts';
-import type { StateStores } from '../state/types.ts';
+import type { AuditChainStatus, StateStores } from '../state/types.ts';
 import type { WorkingDayCalendar } from '../workdays/index.ts';
 import type { WorkflowStores } from './records.ts';
 import type { RegistryServices } from './registry-resolvers.ts';
@@ -25,6 +25,8 @@ export interface PlatformServices {
    * verification and evidence fail rather than answer unchecked.
    */
   checkpoints?: AuditCheckpointer;
+  /** Runs verifyAuditChain's checks, shared with the background check (gateway/audit/chain-watch.ts). */
+  chainCheck?: { check(full: boolean): Promise<AuditChainStatus> };
   /**
    * GOVSHARE_SEPARATE_ROLES (GB/T 39477 §6.2): admin manages departments, workflow and publishing but reads only
    * its own department's audit records; the auditor reads them all. Off (CONTRACT §6): admin reads every record.

@@ -28,7 +28,7 @@ export const platformPlugin = fp<ResolvedOptions>(async (app, { config, now, log
   const workflowSettings = checkWorkflowDepartments(config.workflow ?? DEFAULT_WORKFLOW, (code) => Boolean(app.departments.get(code)));
   const platform = createPlatformSubgraph({
     state: app.state, workflow, departments: app.departments, calendar, workflowSettings, model: app.model, now,
-    registry: { registry: () => app.registry, publisher: () => app.publisher }, checkpoints: app.checkpointer,
+    registry: { registry: () => app.registry, publisher: () => app.publisher }, checkpoints: app.checkpointer, chainCheck: app.chainWatch,
     separateRoles: config.separateRoles ?? false, subjectDigest: subjectDigester(app.keys.auditKey),
     claimKeys: claimKeyDirectory({
       model: app.model, now, signer: app.keys.signer, signingKey: () => app.keys.signing,

@@ -30,6 +30,8 @@ export function spawnScript(script: string, args: string[], env: Record<string, 
     env: {
       ...process.env,
       GOVSHARE_REDIS_PREFIX: `govshare-test-${randomBytes(5).toString('hex')}:`,
+      // No background chain check at a random moment of a test (tests/evidence/chain-watch.test.ts).
+      GOVSHARE_AUDIT_VERIFY_SECONDS: '0',
       ...keys,
       ...env,
       GOVSHARE_DATA_DIR: dataDir,

@@ -66,6 +66,8 @@ export interface StackOptions {
    * the subgraphs stay behind real HTTP and their door.
    */
   transport?: 'http' | 'inject';
+  /** Receives the message of each of the gateway's log lines (by default they are dropped). */
+  log?: (message: string) => void;
 }
 
 /** The state kinds a suite runs against: PGlite always, PostgreSQL + Redis whenever both are set (CI sets them). */
@@ -118,11 +120,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ports: Object.fromEntries((options.definitions ?? SAMPLE_SUBGRAPHS).map((d) => [d.name, 0])),
   });
   const gateway = createGateway({
-    config: { ...config, dataDir, ...options.gatewayConfig, port: 0, subgraphs: subgraphs.map((s) => ({ name: s.name, url: s.url })) },
+    // No background chain check at a random moment of a test (tests/evidence/chain-watch.test.ts sets one).
+    config: { ...config, dataDir, auditVerifySeconds: 0, ...options.gatewayConfig, port: 0, subgraphs: subgraphs.map((s) => ({ name: s.name, url: s.url })) },
     env: gatewayEnv,
     state: testState.state,
     ...(options.now ? { now: options.now } : {}),
-    log: () => {}, // the request lines stay out of the test output
+    log: options.log ?? (() => {}), // the request lines stay out of the test output
   });
   await gateway.start();
   const gatewayUrl = gateway.url;

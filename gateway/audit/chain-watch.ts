@@ -1,0 +1,85 @@
+import type { AuditChainStatus } from '../state/types.ts';
+import { sharedWhileRunning } from './shared-check.ts';
+
+/** GOVSHARE_AUDIT_VERIFY_SECONDS' default: the chain is checked at least this often without anyone asking. */
+export const DEFAULT_AUDIT_VERIFY_SECONDS = 300;
+
+/** What a watch reports after each check (metrics, the error log). */
+export interface ChainCheckOutcome {
+  /** `failed`: the records could not be read, so nothing is known either way. */
+  result: 'intact' | 'broken' | 'failed';
+  status: AuditChainStatus | null;
+  at: Date;
+  error?: Error;
+}
+
+export interface AuditChainWatchOptions {
+  /** One check of the chain against the signed checkpoints (the audit log's `verify` with the checkpointer's trust). */
+  verify: (full: boolean) => Promise<AuditChainStatus>;
+  /** Seconds between the watch's own incremental checks; 0 leaves every check to callers. */
+  intervalSeconds: number;
+  report: (outcome: ChainCheckOutcome) => void;
+  now?: () => Date;
+  /** The first check's delay within the first interval (tests pass 0); defaults to a random fraction of it. */
+  firstDelayMs?: number;
+}
+
+/**
+ * Checks the audit chain on a timer, so that tampering is found by the platform itself and not only when a
+ * department happens to ask, and so the first `verifyAuditChain` after a long quiet time or an import does not
+ * walk the whole backlog for its caller: the incremental check moves the shared progress row forward.
+ * Checks asked for (`check`) and the timer's share one run per kind at a time, and every outcome is reported
+ * alike. The first run starts at a random moment of the first interval: replicas started together do not
+ * walk the same backlog at once.
+ */
+export class AuditChainWatch {
+  private readonly shared: (full: boolean) => Promise<AuditChainStatus>;
+  private readonly now: () => Date;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly options: AuditChainWatchOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.shared = sharedWhileRunning((full: boolean) => this.run(full));
+  }
+
+  /** A check for a caller: joins one of the same kind under way. */
+  check(full: boolean): Promise<AuditChainStatus> {
+    return this.shared(full);
+  }
+
+  start(): this {
+    const intervalMs = this.options.intervalSeconds * 1000;
+    if (intervalMs <= 0) return this;
+    const tick = (delay: number) => {
+      this.timer = setTimeout(() => {
+        if (this.closed) return;
+        const run = this.shared(false).catch(() => {}); // reported by run()
+        this.running = run;
+        void run.then(() => { if (!this.closed) tick(intervalMs); });
+      }, delay);
+      this.timer.unref();
+    };
+    tick(this.options.firstDelayMs ?? Math.floor(Math.random() * intervalMs));
+    return this;
+  }
+
+  /** Stops the timer and waits for a check of its own under way (it reads the records about to close). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private async run(full: boolean): Promise<AuditChainStatus> {
+    try {
+      const status = await this.options.verify(full);
+      this.options.report({ result: status.ok ? 'intact' : 'broken', status, at: this.now() });
+      return status;
+    } catch (error) {
+      this.options.report({ result: 'failed', status: null, at: this.now(), error: error as Error });
+      throw error;
+    }
+  }
+}
