@@ -26,6 +26,11 @@ const PAYLOAD_KEYS = ['sequence', 'recordId', 'headHash', 'at'] as const;
 /** Every member a stored record has; its hash covers exactly these (and `hash` itself is left out). */
 const RECORD_KEYS = ['at', 'consumer', 'decision', 'detail', 'durationMs', 'errorCode', 'fields', 'id', 'inputDigest', 'kind',
   'maskedFields', 'operationHash', 'operationName', 'operator', 'prevHash', 'providers', 'purpose', 'requestId', 'resources', 'seq'];
+/**
+ * The record's commitment to its rows in the subject index. Records written before it existed have none:
+ * the API answers null for them, and a null (or an evidence file exported without the field) is left out.
+ */
+const OPTIONAL_KEYS = ['subjectsDigest'];
 
 type Json = Record<string, unknown>;
 interface Checkpoint { sequence: number; recordId: string; headHash: string; at: string; signature: string }
@@ -62,12 +67,15 @@ chain.forEach((link, i) => {
   const name = `record ${String(link.id)}`;
   const missing = RECORD_KEYS.filter((key) => !(key in link));
   if (missing.length) fail(`${name} lacks ${missing.join(', ')}: export every field of AuditRecord`);
-  const extra = Object.keys(link).filter((key) => key !== 'hash' && !RECORD_KEYS.includes(key));
+  const extra = Object.keys(link).filter((key) => key !== 'hash' && !RECORD_KEYS.includes(key) && !OPTIONAL_KEYS.includes(key));
   if (extra.length) fail(`${name} has members a stored record does not have (${extra.join(', ')}): export the AuditRecord fields only`);
   if (typeof link.seq !== 'number' || link.id !== String(link.seq)) fail(`${name}: its id is not its seq (${String(link.seq)})`);
   const { hash, ...content } = link;
+  for (const key of OPTIONAL_KEYS) if (content[key] === null) delete content[key];
   const recomputed = createHash('sha256').update(`${String(link.prevHash)}\n${canonicalize(content)}`).digest('hex');
-  if (recomputed !== hash) fail(`${name}: its hash does not match its content (a field was changed after it was written)`);
+  if (recomputed !== hash) {
+    fail(`${name}: its hash does not match its content (a field was changed after it was written${'subjectsDigest' in link ? '' : ', or subjectsDigest was not exported'})`);
+  }
   if (i > 0) {
     const previous = chain[i - 1]!;
     if (link.seq !== (previous.seq as number) + 1) fail(`${name} follows record ${String(previous.id)}: the seqs are not consecutive (a record is missing)`);

@@ -1,5 +1,5 @@
 import type { Database, Sql } from '../../subgraphs/kit/sql.ts';
-import { ChainVerifier, sealRecord } from '../state/audit-chain.ts';
+import { ChainVerifier, sealRecord, subjectsCommitment } from '../state/audit-chain.ts';
 import type { AuditVerifyOptions } from '../state/audit-checkpoints.ts';
 import { pageSize, pageUpperBound, queryIndexes, recordIndexes } from '../state/audit-query.ts';
 import { storeCall, storeUnavailable } from '../state/store-call.ts';
@@ -125,11 +125,33 @@ export class SqlAuditLog implements AuditLog {
       const rows = await storeCall('read audit log', () => this.db.query<{ seq: string; record: unknown }>(
         'SELECT r.seq::text AS seq, r.record FROM govshare.audit_records r WHERE r.seq > $1 AND r.seq <= $2 ORDER BY r.seq LIMIT $3',
         [after, headSeq, VERIFY_CHUNK]));
-      for (const row of rows) if (!verifier.add(row.record, row.seq)) return verifier.finish();
+      const subjects = rows.length ? await this.subjectRows(after, Number(rows.at(-1)!.seq)) : new Map<string, StoredSubjectRow[]>();
+      for (const row of rows) {
+        if (!verifier.add(row.record, row.seq)) return verifier.finish();
+        if (!subjectRowsMatch(row.record as AuditRecord, subjects.get(row.seq) ?? [])) {
+          verifier.reject(row.seq);
+          return verifier.finish();
+        }
+      }
       if (rows.length < VERIFY_CHUNK) break;
       after = Number(rows.at(-1)!.seq);
     }
     return verifier.finish(headSeq);
+  }
+
+  /** The subject index rows of the records after `after` up to `upTo`, by seq (the BRIN index on seq). */
+  private async subjectRows(after: number, upTo: number): Promise<Map<string, StoredSubjectRow[]>> {
+    const rows = await storeCall('read audit subjects', () => this.db.query<StoredSubjectRow & { seq: string }>(`
+      SELECT seq::text AS seq, encode(digest, 'hex') AS digest, fields, consumer, purpose,
+        to_json(at)#>>'{}' AS at, to_json(embargo_until)#>>'{}' AS embargo
+      FROM govshare.audit_subjects WHERE seq > $1 AND seq <= $2`, [after, upTo]));
+    const bySeq = new Map<string, StoredSubjectRow[]>();
+    for (const row of rows) {
+      const list = bySeq.get(row.seq);
+      if (list) list.push(row);
+      else bySeq.set(row.seq, [row]);
+    }
+    return bySeq;
   }
 
   private async drain(): Promise<void> {
@@ -249,13 +271,30 @@ function chain(entries: AuditEntry[], head: { seq: number; hash: string }): { re
       indexRows.push([name, record.seq]);
       counts[name] = (counts[name] ?? 0) + 1;
     }
-    // The entry's subjects, which sealRecord left out of the record (and so of its hash).
+    // The entry's subjects: rows of the index beside the record, which commits to them (subjectsDigest).
     for (const subject of entry.subjects ?? []) {
       subjectRows.push([subject.digest, record.seq, record.at, record.consumer, record.purpose, textArray(subject.fields), entry.embargoUntil ?? null]);
     }
     return record;
   });
   return { records, params: [JSON.stringify(records), JSON.stringify(indexRows), JSON.stringify(counts), seq, hash], subjects: subjectRows.length ? [JSON.stringify(subjectRows)] : [] };
+}
+
+interface StoredSubjectRow { digest: string; fields: string[]; consumer: string; purpose: string | null; at: string; embargo: string | null }
+
+/**
+ * Whether a record's rows in the subject index are the ones it was written with: their commitment is the
+ * record's `subjectsDigest`, and each row's consumer, purpose and time are the record's. A record written
+ * before the commitment existed has none, and its rows are not checked.
+ */
+function subjectRowsMatch(record: AuditRecord, rows: readonly StoredSubjectRow[]): boolean {
+  if (record.subjectsDigest === undefined) return true;
+  const embargoes = new Set(rows.map((r) => r.embargo === null ? null : new Date(r.embargo).toISOString()));
+  if (embargoes.size > 1) return false;
+  const embargo = embargoes.size ? [...embargoes][0]! : null;
+  if (subjectsCommitment(rows.map((r) => ({ digest: r.digest, fields: r.fields })), embargo) !== record.subjectsDigest) return false;
+  const at = Date.parse(record.at);
+  return rows.every((r) => r.consumer === record.consumer && r.purpose === record.purpose && Date.parse(r.at) === at);
 }
 
 /** A PostgreSQL array literal (`{"Person.name","Query.person"}`): cast once per row, where building it from JSON took a subquery per row. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditChainStatus, AuditEntry, AuditRecord } from './types.ts';
+import type { SubjectRead } from './audit-record.ts';
 
 /** `prevHash` of record 1. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -34,7 +35,8 @@ export function chainHash(prevHash: string, recordWithoutHash: Omit<AuditRecord,
 
 /** The keys of a sealed record but `hash`, sorted: the canonical order. */
 const RECORD_KEYS: readonly string[] = ['at', 'consumer', 'decision', 'detail', 'durationMs', 'errorCode', 'fields', 'id', 'inputDigest',
-  'kind', 'maskedFields', 'operationHash', 'operationName', 'operator', 'prevHash', 'providers', 'purpose', 'requestId', 'resources', 'seq'];
+  'kind', 'maskedFields', 'operationHash', 'operationName', 'operator', 'prevHash', 'providers', 'purpose', 'requestId', 'resources', 'seq',
+  'subjectsDigest'];
 
 /**
  * chainHash for a record sealRecord built: its values are strings, numbers, null and arrays of strings,
@@ -58,8 +60,21 @@ export function sealRecord(entry: AuditEntry, seq: number, prevHash: string): Au
     fields: [...entry.fields], resources: [...entry.resources], providers: [...entry.providers],
     decision: entry.decision, maskedFields: [...entry.maskedFields], durationMs: entry.durationMs,
     errorCode: entry.errorCode, inputDigest: entry.inputDigest, kind: entry.kind, detail: entry.detail,
+    subjectsDigest: subjectsCommitment(entry.subjects ?? [], entry.embargoUntil ?? null),
   };
   return { ...unsealed, hash: sealHash(prevHash, unsealed) };
+}
+
+/**
+ * What a record commits to of its rows in the subject index (govshare.audit_subjects): sha256hex of the
+ * canonical JSON `{"embargoUntil": ISO time or null, "subjects": [[digest, [field, …]], …]}`, subjects by
+ * digest and fields sorted. The rows' consumer, purpose and time are the record's own, checked against it.
+ * A digest is keyed (subject-digest.ts): the commitment says nothing about whose records were read.
+ */
+export function subjectsCommitment(subjects: ReadonlyArray<SubjectRead>, embargoUntil: string | null): string {
+  const rows = subjects.map((s) => [s.digest, [...s.fields].sort()] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const embargo = embargoUntil === null ? null : new Date(embargoUntil).toISOString();
+  return createHash('sha256').update(canonicalJson({ embargoUntil: embargo, subjects: rows })).digest('hex');
 }
 
 /**
@@ -102,6 +117,11 @@ export class ChainVerifier {
   finish(headSeq = this.lastSeq): AuditChainStatus {
     if (this.brokenId === null && headSeq !== this.lastSeq) this.brokenId = String(this.lastSeq + 1);
     return { ok: this.brokenId === null, checked: this.checked, firstBrokenId: this.brokenId };
+  }
+
+  /** The record fed last is broken for a reason outside its own hash (its rows in the subject index). */
+  reject(id: string): false {
+    return this.break(id);
   }
 
   private break(id: string): false {

@@ -15,7 +15,7 @@ export interface AuditEntry {
   /**
    * A data read's subjects: the keyed digest of each key it read (state/subject-digest.ts) and the
    * coordinates read of it. Stored beside the record in the same statement (govshare.audit_subjects), not in
-   * it: sealRecord copies only the fields above, so the chain hashes what it always hashed.
+   * it; the record carries their commitment (`AuditRecord.subjectsDigest`), so the chain covers them.
    */
   subjects?: ReadonlyArray<SubjectRead>;
   /** Until when those reads stay out of subject access logs (a confidential grant cleared them); null or absent: at once. */
@@ -23,4 +23,13 @@ export interface AuditEntry {
 }
 /** One subject of a data read, as the audit's subject index keeps it. */
 export interface SubjectRead { digest: string; fields: readonly string[] }
-export interface AuditRecord extends AuditEntry { id: string; seq: number; prevHash: string; hash: string }
+export interface AuditRecord extends AuditEntry {
+  id: string; seq: number; prevHash: string; hash: string;
+  /**
+   * SHA-256 over the record's rows in the subject index (their digests, fields and embargo;
+   * state/audit-chain.ts `subjectsCommitment`), the empty list's for a record without any: a row added,
+   * removed or changed in the index no longer matches the chained record. Absent on records written before
+   * it existed.
+   */
+  subjectsDigest?: string;
+}

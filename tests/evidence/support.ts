@@ -12,7 +12,7 @@ import { as } from '../support/tokens.ts';
 import type { Role } from '../../gateway/identity/caller.ts';
 
 /** Every member of a stored record: what an evidence export has to select for the hashes to be recomputed. */
-export const RECORD_FIELDS = 'id seq at requestId consumer operator purpose operationName operationHash fields resources providers decision maskedFields durationMs errorCode inputDigest kind detail hash prevHash';
+export const RECORD_FIELDS = 'id seq at requestId consumer operator purpose operationName operationHash fields resources providers decision maskedFields durationMs errorCode inputDigest kind detail subjectsDigest hash prevHash';
 export const EVIDENCE_QUERY = `query Evidence($id: ID!) { exportAuditEvidence(id: $id) {
   record { ${RECORD_FIELDS} } chain { ${RECORD_FIELDS} } checkpoint { sequence recordId headHash at signature } } }`;
 export const VERIFY_QUERY = 'query Verify($full: Boolean) { verifyAuditChain(full: $full) { ok checked firstBrokenId firstBrokenCheckpoint from } }';
@@ -69,7 +69,8 @@ export function verifyEvidence(args: string[], env: Record<string, string> = {})
 /**
  * What an attacker with write access to the records does: changes one field of record `seq`, then
  * recomputes that record's hash and every later one's (each chained on the one before) and moves the
- * head, so that the chain is consistent in itself again. Checkpoints are left as they are unless the
+ * head, so that the chain is consistent in itself again. The record's rows in the subject index, which
+ * repeat its consumer and purpose, are changed alike. Checkpoints are left as they are unless the
  * attacker chooses otherwise.
  */
 export async function rewriteAndRechain(db: Database, seq: number, field: keyof AuditRecord, value: unknown): Promise<void> {
@@ -83,4 +84,5 @@ export async function rewriteAndRechain(db: Database, seq: number, field: keyof 
     prevHash = hash;
   }
   await db.query('UPDATE govshare.audit_head SET hash = $1', [prevHash]);
+  if (field === 'consumer' || field === 'purpose') await db.query(`UPDATE govshare.audit_subjects SET ${field} = $2 WHERE seq = $1`, [seq, value]);
 }
