@@ -91,6 +91,14 @@ describe.each(STATE_KINDS)('subjectAccessLog: who read my data (%s state)', (sta
     clock.set(T0 + 5 * DAY);
   });
 
+  it('keeps the chain whole with the index, the confidential read\'s embargo included (each record commits to its rows)', async () => {
+    const body = await gql('data-bureau', 'query { verifyAuditChain(full: true) { ok checked firstBrokenId } }', {}, ['admin']);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.verifyAuditChain).toMatchObject({ ok: true, firstBrokenId: null });
+    const [embargoed] = await stack.database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM govshare.audit_subjects WHERE embargo_until IS NOT NULL');
+    expect(Number(embargoed!.n)).toBeGreaterThan(0);
+  });
+
   it('shows a provider the reads of its own resources only', async () => {
     const police = await entries('public-security', ['provider']);
     // Query.person is population's lookup: public-security sees tax asked for 张伟 there, not what credit answered.
