@@ -1,6 +1,7 @@
 import { createHmac, createSecretKey, sign } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import type { SigningKey } from '../../protocol/gateway-signature.ts';
+import { auditKeyMac } from './audit-key-mac.ts';
 import type { AuditCheckpoint, CheckpointPayload, CheckpointTrust } from '../state/audit-checkpoints.ts';
 
 /**
@@ -42,15 +43,18 @@ function signsExactly(payload: JWTPayload, checkpoint: CheckpointPayload): boole
 }
 
 /**
- * What verification trusts, made per check: the audit's key history (every key that signed a checkpoint,
- * read once per check on first use: not the published JWKS, which a rotation empties of the old key), and
+ * What verification trusts, made per check: the audit's key history (every key that signed a checkpoint and
+ * whose row's MAC holds, read once per check on first use: not the published JWKS, which a rotation empties
+ * of the old key), and
  * the progress row's MAC key, derived from the audit key so that it is used for nothing else.
  */
 export function checkpointTrust(keySet: () => Promise<JSONWebKeySet>, auditKey: string): CheckpointTrust {
   let keys: Promise<ReturnType<typeof createLocalJWKSet>> | null = null;
   const macKey = createSecretKey(createHmac('sha256', auditKey).update('govshare audit verification progress').digest());
+  // Only keys whose row in the history carries the gateway's MAC: one entered with the database alone signs nothing trusted.
+  const history = auditKeyMac(auditKey);
   return {
-    verify: async (checkpoint) => checkpointSignatureHolds(checkpoint, await (keys ??= keySet().then(createLocalJWKSet))),
+    verify: async (checkpoint) => checkpointSignatureHolds(checkpoint, await (keys ??= keySet().then((set) => createLocalJWKSet(history.trusted(set))))),
     progressMac: (text) => createHmac('sha256', macKey).update(text).digest('hex'),
   };
 }

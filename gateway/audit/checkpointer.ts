@@ -3,6 +3,7 @@ import type { JWK } from 'jose';
 import type { SigningKey } from '../../protocol/gateway-signature.ts';
 import type { AuditCheckpoint, CheckpointPayload, CheckpointTrust } from '../state/audit-checkpoints.ts';
 import type { AuditLog } from '../state/types.ts';
+import { auditKeyMac, type AuditKeyMac } from './audit-key-mac.ts';
 import { checkpointTrust, signCheckpoint } from './checkpoint-signature.ts';
 
 /** CONTRACT §10: a checkpoint at least every this many records. */
@@ -45,12 +46,14 @@ export class AuditCheckpointer {
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private closed = false;
+  private readonly keyMac: AuditKeyMac;
 
   constructor(private readonly options: CheckpointerOptions) {
     this.everyRecords = options.everyRecords ?? CHECKPOINT_EVERY_RECORDS;
     this.intervalMs = options.intervalSeconds * 1000;
     this.now = options.now ?? (() => new Date());
     this.log = options.log ?? (() => {});
+    this.keyMac = auditKeyMac(options.keys.auditKey);
   }
 
   start(): this {
@@ -106,9 +109,9 @@ export class AuditCheckpointer {
   }
 
   /** The key of this checkpoint, read once: a rotation in between must not pair one key's signature with another's JWK. */
-  private signer(): { sign: (payload: CheckpointPayload) => string; signer: JWK } {
+  private signer(): { sign: (payload: CheckpointPayload) => string; signer: JWK; signerMac: string } {
     const key = this.options.keys.signing;
-    return { sign: (payload) => signCheckpoint(key, payload), signer: key.publicJwk };
+    return { sign: (payload) => signCheckpoint(key, payload), signer: key.publicJwk, signerMac: this.keyMac.of(key.publicJwk) };
   }
 
   private observe(last: AuditCheckpoint | null): void {

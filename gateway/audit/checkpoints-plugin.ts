@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import { auditCheckpointRoutes } from '../http/audit-checkpoint-routes.ts';
 import type { ResolvedOptions } from '../plugins/options.ts';
+import { auditKeyMac } from './audit-key-mac.ts';
 import { AuditChainWatch, type ChainCheckOutcome } from './chain-watch.ts';
 import { AuditCheckpointer } from './checkpointer.ts';
 import type { GatewayMetrics } from '../http/metrics.ts';
@@ -31,7 +32,8 @@ export const auditCheckpointsPlugin = fp<ResolvedOptions>(async (app, { config, 
   app.decorate('checkpointer', checkpointer);
   app.decorate('chainWatch', watch);
   app.addHook('onClose', async () => { await watch.close(); await checkpointer.close(); });
-  await app.register(auditCheckpointRoutes, { checkpoints: () => app.state.audit.checkpoints });
+  const keyMac = auditKeyMac(app.keys.auditKey);
+  await app.register(auditCheckpointRoutes, { checkpoints: () => app.state.audit.checkpoints, trustedKeys: (history) => keyMac.trusted(history) });
 }, { name: 'govshare-audit-checkpoints', dependencies: ['govshare-metrics', 'govshare-keys', 'govshare-records'] });
 
 /**

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { JSONWebKeySet } from 'jose';
 import { ErrorCode, statusOf } from '../../protocol/errors.ts';
 import { JWKS_PATH } from '../keys/jwks.ts';
 import { InvalidAuditCursorError, StoreUnavailableError } from '../state/types.ts';
@@ -11,6 +12,8 @@ export const AUDIT_KEYS_PATH = '/audit/keys';
 export interface AuditCheckpointRoutesOptions {
   /** The audit log's checkpoints; null until the records are open. */
   checkpoints: () => AuditCheckpointStore | null;
+  /** The key history without the keys whose MAC does not hold (AuditKeyMac.trusted). */
+  trustedKeys: (history: JSONWebKeySet) => JSONWebKeySet;
 }
 
 /**
@@ -20,7 +23,7 @@ export interface AuditCheckpointRoutesOptions {
  * next page; `jwks` is where the gateway's keys are now, `keys` the audit's key history that verifies every
  * checkpoint also after a rotation (GET /audit/keys).
  */
-export const auditCheckpointRoutes: FastifyPluginAsync<AuditCheckpointRoutesOptions> = async (app, { checkpoints }) => {
+export const auditCheckpointRoutes: FastifyPluginAsync<AuditCheckpointRoutesOptions> = async (app, { checkpoints, trustedKeys }) => {
   app.get(CHECKPOINTS_PATH, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const first = query.first === undefined ? 20 : Number(query.first);
@@ -57,7 +60,8 @@ export const auditCheckpointRoutes: FastifyPluginAsync<AuditCheckpointRoutesOpti
     const store = checkpoints();
     if (!store) return reply.status(statusOf(ErrorCode.AUDIT_UNAVAILABLE)).header('retry-after', '1').send({ error: 'the audit log is not open yet', code: ErrorCode.AUDIT_UNAVAILABLE });
     try {
-      const keys = await store.keys();
+      // Only keys whose row's MAC holds: a key entered by someone with the database alone is not offered.
+      const keys = trustedKeys(await store.keys());
       reply.header('cache-control', 'no-cache');
       return keys;
     } catch (error) {

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import { createStateStores, type RecordsLocation, type StateStores } from '../state/index.ts';
 import type { GatewayConfig } from '../config.ts';
 import { auditRetentionOption } from '../records/audit-retention.ts';
+import { auditKeyMac } from '../audit/audit-key-mac.ts';
 import type { ResolvedOptions } from './options.ts';
 
 declare module 'fastify' {
@@ -20,7 +21,7 @@ export const recordsPlugin = fp<ResolvedOptions>(async (app, { config, log, opti
     records: recordsLocation(config),
     ...(config.redisUrl ? { redisUrl: config.redisUrl, redisCluster: config.redisCluster } : {}), prefix: config.redisPrefix, log,
     // Old months are archived signed with the key the gateway signs with at that moment.
-    ...auditRetentionOption(config.auditRetention, () => app.keys.signing),
+    ...auditRetentionOption(config.auditRetention, () => app.keys.signing, (jwk) => auditKeyMac(app.keys.auditKey).of(jwk)),
   });
   app.decorate('state', state);
   if (!options.state) app.addHook('onClose', async () => { await state.close(); });

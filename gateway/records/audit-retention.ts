@@ -28,14 +28,16 @@ export interface AuditRetention {
   archiveDir: string;
   /** The key the manifests are signed with; read at each run, so a key rotation is followed. */
   signingKey: () => GatewaySigningKey;
+  /** Its MAC in the audit's key history (gateway/audit/audit-key-mac.ts). */
+  keyMac: (jwk: JWK) => string;
 }
 
 /**
  * The `createStateStores` option from the gateway's configuration: `{ auditRetention }` when
  * GOVSHARE_AUDIT_RETENTION_DAYS is set, else nothing (everything is kept).
  */
-export function auditRetentionOption(config: AuditRetentionConfig | undefined, signingKey: () => GatewaySigningKey): { auditRetention?: AuditRetention } {
-  return config?.days ? { auditRetention: { days: config.days, archiveDir: config.archiveDir, signingKey } } : {};
+export function auditRetentionOption(config: AuditRetentionConfig | undefined, signingKey: () => GatewaySigningKey, keyMac: (jwk: JWK) => string): { auditRetention?: AuditRetention } {
+  return config?.days ? { auditRetention: { days: config.days, archiveDir: config.archiveDir, signingKey, keyMac } } : {};
 }
 
 export interface ArchiveRunOptions extends AuditRetention {
@@ -131,7 +133,7 @@ async function archiveMonths(db: Database, options: ArchiveRunOptions, run: Arch
       log(`audit retention: ${month} is not archived yet: ${written.blocked}`);
       return;
     }
-    await retireMonth(db, written, key.publicJwk);
+    await retireMonth(db, written, { jwk: key.publicJwk, mac: options.keyMac(key.publicJwk) });
     run.archived.push(month);
     log(`audit retention: archived ${month} (records ${written.manifest.firstSeq}–${written.manifest.lastSeq}) to ${written.file} and dropped its partition`);
   }
@@ -232,7 +234,7 @@ export async function writeMonthArchive(db: Sql, input: MonthArchiveInput): Prom
  * the month gained records since it was written (a writer with a slow clock): the next run archives it
  * again, whole.
  */
-export async function retireMonth(db: Database, written: WrittenArchive, signer?: JWK): Promise<void> {
+export async function retireMonth(db: Database, written: WrittenArchive, signer?: { jwk: JWK; mac: string }): Promise<void> {
   const { month, manifest, file } = written;
   await db.transaction(async (tx) => {
     const start = await retainedChainStart(tx);
@@ -245,7 +247,7 @@ export async function retireMonth(db: Database, written: WrittenArchive, signer?
     await dropMonth(tx, month, manifest.lastSeq);
     // The manifest's key joins the audit's key history (GET /audit/keys) — only if it is the one that
     // signed it: an archive found on disk from an earlier run may carry an older key, already entered then.
-    if (signer?.kid && manifestKid(manifest.signature) === signer.kid) await recordAuditKey(tx, signer, new Date().toISOString());
+    if (signer?.jwk.kid && manifestKid(manifest.signature) === signer.jwk.kid) await recordAuditKey(tx, signer.jwk, new Date().toISOString(), signer.mac);
   });
 }
 

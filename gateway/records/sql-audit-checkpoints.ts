@@ -33,7 +33,7 @@ export class SqlAuditCheckpoints implements AuditCheckpointStore {
    * only when the head is far enough past it: a second replica due at the same moment waits, then finds
    * it made. The sequence is the last one's plus one, so they have no gaps.
    */
-  async make({ minRecords, at, sign, signer }: CheckpointRequest): Promise<{ made: AuditCheckpoint | null; last: AuditCheckpoint | null }> {
+  async make({ minRecords, at, sign, signer, signerMac }: CheckpointRequest): Promise<{ made: AuditCheckpoint | null; last: AuditCheckpoint | null }> {
     return storeCall('make an audit checkpoint', () => this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [CHECKPOINT_LOCK]);
       const [row] = await tx.query<LastWithHead>(LAST_WITH_HEAD);
@@ -46,7 +46,7 @@ export class SqlAuditCheckpoints implements AuditCheckpointStore {
       await tx.query('INSERT INTO govshare.audit_checkpoints (sequence, record_seq, head_hash, at, signature) VALUES ($1, $2, $3, $4, $5)',
         [made.sequence, headSeq, made.headHash, made.at, made.signature]);
       // With the checkpoint: its key stays checkable after a rotation takes it out of the published set.
-      await recordAuditKey(tx, signer, at);
+      await recordAuditKey(tx, signer, at, signerMac);
       return { made, last: made };
     }));
   }

@@ -18,6 +18,8 @@ export interface CheckpointRequest {
   sign(payload: CheckpointPayload): string;
   /** The public JWK `sign` signs with: entered in the audit's key history with the checkpoint. */
   signer: JWK;
+  /** Its MAC in the key history (gateway/audit/audit-key-mac.ts). */
+  signerMac: string;
 }
 
 /** The checkpoints of one audit log and what the evidence export reads beside them. */
@@ -32,7 +34,10 @@ export interface AuditCheckpointStore {
   covering(seq: number): Promise<AuditCheckpoint | null>;
   /** The stored records `fromSeq`…`toSeq`, in order (what survives of them: a gap is the reader's to see). */
   records(fromSeq: number, toSeq: number): Promise<AuditRecord[]>;
-  /** Every key that signed a checkpoint or an archive manifest (GET /audit/keys), public members only. */
+  /**
+   * Every key that signed a checkpoint or an archive manifest, public members and each row's `mac`: filter
+   * with AuditKeyMac.trusted before trusting or serving them (GET /audit/keys).
+   */
   keys(): Promise<JSONWebKeySet>;
 }
 

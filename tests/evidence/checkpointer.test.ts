@@ -9,6 +9,7 @@ import { openDatabase, type Database } from '../../subgraphs/kit/index.ts';
 import { eventually, sampleEntry } from '../state-helpers.ts';
 import { openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { openTestState, STATE_KINDS } from '../support/stack.ts';
+import { auditKeyMac } from '../../gateway/audit/audit-key-mac.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -141,7 +142,7 @@ describe.each(STATE_KINDS)('the audit checkpointer (%s state)', (kind) => {
     expect(list.map((c) => c.sequence)).toEqual([1, 2, 3, 4]);
     expect(new Set(list.map((c) => c.recordId)).size).toBe(4);
     // The store refuses a second one for the same head whoever asks.
-    const again = await replica.audit.checkpoints.make({ minRecords: 1, at: new Date().toISOString(), sign: (p) => signCheckpoint(signing, p), signer: signing.publicJwk });
+    const again = await replica.audit.checkpoints.make({ minRecords: 1, at: new Date().toISOString(), sign: (p) => signCheckpoint(signing, p), signer: signing.publicJwk, signerMac: auditKeyMac(keys.auditKey).of(signing.publicJwk) });
     expect(again.made).toBeNull();
     expect(again.last).toEqual(list.at(-1));
     const trust = checkpointTrust(() => state.audit.checkpoints.keys(), keys.auditKey);

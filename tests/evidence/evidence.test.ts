@@ -8,6 +8,7 @@ import type { AuditRecord } from '../../gateway/state/types.ts';
 import { sampleEntry } from '../state-helpers.ts';
 import { startStack, STATE_KINDS, type Stack } from '../support/stack.ts';
 import { call, exportEvidence, tempFile, verifyEvidence, VERIFY_QUERY, ZHANG } from './support.ts';
+import { auditKeyMac } from '../../gateway/audit/audit-key-mac.ts';
 
 const PURPOSE = '税务稽查：案件 2026-118';
 
@@ -83,7 +84,8 @@ describe.each(STATE_KINDS)('audit evidence (%s state)', (stateKind) => {
   });
 
   it('verifies incrementally: a second call walks only the records after the last verified checkpoint', async () => {
-    const made = async () => stack.state.audit.checkpoints.make({ minRecords: 1, at: new Date().toISOString(), sign: (p) => signCheckpoint(stack.keys.signing, p), signer: stack.keys.signing.publicJwk });
+    const made = async () => stack.state.audit.checkpoints.make({ minRecords: 1, at: new Date().toISOString(), sign: (p) => signCheckpoint(stack.keys.signing, p), signer: stack.keys.signing.publicJwk,
+      signerMac: auditKeyMac(stack.gateway.app.keys.auditKey).of(stack.keys.signing.publicJwk) });
     await taxRead('IncrementalA');
     const c1 = (await made()).made!;
     const one = (await call(stack, VERIFY_QUERY, {}, 'tax')).data.verifyAuditChain;

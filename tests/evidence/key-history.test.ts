@@ -13,6 +13,7 @@ import { sampleEntry } from '../state-helpers.ts';
 import { openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { openTestState, STATE_KINDS } from '../support/stack.ts';
 import { tempFile, verifyEvidence } from './support.ts';
+import { auditKeyMac } from '../../gateway/audit/audit-key-mac.ts';
 
 /**
  * Issue 11/12: after a rotation the old key leaves /.well-known/jwks.json (the subgraph door), but what it
@@ -35,7 +36,7 @@ describe.each(STATE_KINDS)('the audit key history across a key rotation (%s stat
     a = await signingKeyFromPem(generateSigningKeyPem(), 'A');
     b = await signingKeyFromPem(generateSigningKeyPem(), 'B');
     app = Fastify();
-    await app.register(auditCheckpointRoutes, { checkpoints: () => state.audit.checkpoints });
+    await app.register(auditCheckpointRoutes, { checkpoints: () => state.audit.checkpoints, trustedKeys: (history) => auditKeyMac(auditKey).trusted(history) });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => {

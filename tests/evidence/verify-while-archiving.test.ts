@@ -10,6 +10,8 @@ import { SqlAuditLog } from '../../gateway/records/sql-audit.ts';
 import type { Database } from '../../subgraphs/kit/index.ts';
 import { openTestDatabase, POSTGRES_URL, type TestDatabase } from '../support/databases.ts';
 import { sampleEntry } from '../state-helpers.ts';
+import { auditKeyMac } from '../../gateway/audit/audit-key-mac.ts';
+import type { JWK } from 'jose';
 
 const kinds = ['pglite' as const, ...(POSTGRES_URL ? ['postgres' as const] : [])];
 const NOW = new Date('2026-01-25T12:00:00Z');
@@ -40,7 +42,7 @@ async function monthlyLog(db: Database): Promise<SqlAuditLog> {
 function archiveOptions(days = DAYS) {
   const archiveDir = mkdtempSync(join(tmpdir(), 'govshare-archive-race-'));
   folders.push(archiveDir);
-  return { days, archiveDir, signingKey: () => key, now: NOW };
+  return { days, archiveDir, signingKey: () => key, keyMac: (jwk: JWK) => auditKeyMac('verify-while-archiving test audit key').of(jwk), now: NOW };
 }
 
 /**

@@ -20,6 +20,10 @@ import type { Database } from '../../subgraphs/kit/index.ts';
 import { openTestDatabase, POSTGRES_URL, type TestDatabase } from '../support/databases.ts';
 import { spawnScript } from '../support/processes.ts';
 import { eventually, sampleEntry } from '../state-helpers.ts';
+import { auditKeyMac } from '../../gateway/audit/audit-key-mac.ts';
+import type { JWK } from 'jose';
+
+const keyMac = (jwk: JWK) => auditKeyMac('retention test audit key').of(jwk);
 
 const kinds = ['pglite' as const, ...(POSTGRES_URL ? ['postgres' as const] : [])];
 const NOW = new Date('2026-01-25T12:00:00Z');
@@ -105,7 +109,7 @@ describe.each(kinds)('audit retention (%s)', (kind) => {
     opened.push(database);
     db = database.db;
     archiveDir = folder('govshare-archive-');
-    options = { days: DAYS, archiveDir, signingKey: () => key, now: NOW };
+    options = { days: DAYS, archiveDir, signingKey: () => key, keyMac, now: NOW };
   });
   afterAll(async () => { for (const d of opened) await d.dispose(); });
 
@@ -340,7 +344,7 @@ describe.each(kinds)('audit retention (%s)', (kind) => {
     await autumnLog(db);
     const messages: string[] = [];
     // Real time now: everything dated 2025-09 to 2026-01 is past a one-day retention.
-    const stores = await createStateStores({ records: { database: db }, log: (m) => messages.push(m), auditRetention: { days: 1, archiveDir, signingKey: () => key } });
+    const stores = await createStateStores({ records: { database: db }, log: (m) => messages.push(m), auditRetention: { days: 1, archiveDir, signingKey: () => key, keyMac } });
     try {
       // Every autumn month is due; verify() is asked once the last is archived (it reads the retained start first).
       await eventually(async () => expect((await db.query('SELECT month FROM govshare.audit_archives')).length).toBe(5), 20_000);
