@@ -4,6 +4,7 @@ import type { DepartmentDirectory } from '../identity/departments.ts';
 import type { Caller } from '../identity/caller.ts';
 import type { KeySource } from '../identity/token-verifier.ts';
 import { readTokenClaims, type TokenIdentity } from '../identity/token-claims.ts';
+import { declaredTextProblem } from './declared-text.ts';
 
 export { RequestRefused };
 
@@ -14,11 +15,6 @@ const MAX_OPERATOR = 64;
 const CACHE_LIMIT = 10_000;
 /** A cached verification is re-done after this long: a key withdrawn from a JWKS stops working soon. */
 const CACHE_SECONDS = 300;
-/**
- * Control characters (C0, DEL, C1) and the Unicode line separators: a purpose or operator is printable
- * text, and one that carries CR/LF could forge lines in a log or a CSV export of the audit log.
- */
-const UNPRINTABLE = /[\p{Cc}\u2028\u2029]/u;
 
 /**
  * authenticate: the bearer token names a known department, and the purpose and operator headers
@@ -102,9 +98,8 @@ function agreeing(name: string, fromHeader: string | null, fromBody: unknown): s
   const body = (fromBody as string | undefined) ?? null;
   // Checked on the decoded values, header and body alike: %0D%0A is a CR LF once decoded.
   for (const value of [fromHeader, body]) {
-    if (value !== null && UNPRINTABLE.test(value)) {
-      throw new RequestRefused(ErrorCode.BAD_USER_INPUT, `the ${name} must be printable text: control characters (CR, LF, TAB, U+0000–U+001F, U+007F–U+009F) and line separators are refused`);
-    }
+    const problem = value === null ? null : declaredTextProblem(name, value);
+    if (problem) throw new RequestRefused(ErrorCode.BAD_USER_INPUT, problem);
   }
   if (fromHeader !== null && body !== null && fromHeader !== body) {
     throw new RequestRefused(ErrorCode.BAD_USER_INPUT, `the ${name} in the header and in extensions.${name} disagree`);

@@ -74,6 +74,10 @@ describe.each(STATE_KINDS)('token claims are read strictly (%s state)', (kind) =
   it.each([
     ['CR LF', '%0D%0A'], ['LF inside', '%E4%BD%8E%0A%E4%BF%9D'], ['NUL', 'a%00b'], ['DEL', 'a%7Fb'], ['TAB (encoded)', 'a%09b'],
     ['NEL (U+0085)', 'a%C2%85b'], ['LINE SEPARATOR (U+2028)', 'a%E2%80%A8b'], ['ESC', '%1B%5B31m'],
+    // Text that displays otherwise than it is stored: a purpose an auditor reads as one thing and is another.
+    ['RIGHT-TO-LEFT OVERRIDE (U+202E)', encodeURIComponent('税务稽查\u202E查核息信系联')], ['LEFT-TO-RIGHT EMBEDDING (U+202A)', encodeURIComponent('\u202A税务稽查')],
+    ['FIRST STRONG ISOLATE (U+2068)', encodeURIComponent('税务稽查\u2068x\u2069')], ['ZERO WIDTH SPACE (U+200B)', encodeURIComponent('税务\u200B稽查')],
+    ['BYTE ORDER MARK (U+FEFF)', encodeURIComponent('\uFEFF税务稽查')],
   ])('a purpose or operator with %s is BAD_USER_INPUT, and nothing is recorded', async (_, encoded) => {
     const base = await as('tax');
     const before = await auditCount(stack);
@@ -106,6 +110,27 @@ describe.each(STATE_KINDS)('token claims are read strictly (%s state)', (kind) =
     expect(status).toBe(200);
     const { records } = await stack.state.audit.page({ first: 5, visibleTo: 'all' });
     expect(records.some((r) => r.purpose === '低保审核 (2026) – 第1批' && r.operator === '张三-001')).toBe(true);
+  });
+
+  it('control: Uyghur beside Chinese, with its joiners and directional marks, passes', async () => {
+    // ZWNJ (U+200C) inside an Arabic-script word and a right-to-left mark (U+200F): ordinary in Uyghur text.
+    const purpose = '低保审核 \u0626\u0627\u200C\u0632 \u200F(2026)';
+    const { status } = await stack.query(QUERY, {}, await as('tax', { purpose }));
+    expect(status).toBe(200);
+    const { records } = await stack.state.audit.page({ first: 5, visibleTo: 'all' });
+    expect(records.some((r) => r.purpose === purpose)).toBe(true);
+  });
+
+  it('an application\'s purpose that displays otherwise than it is stored is BAD_USER_INPUT, and no application is made', async () => {
+    const apply = 'mutation($p: String!) { applyForAccess(input: { resource: "POP-PERSON", fields: ["Person.mobile"], purpose: $p }) { id purpose } }';
+    for (const purpose of ['税务稽查\u202E查核', '税务\u200B稽查', '税务稽查\r\n批准']) {
+      const { body } = await stack.query(apply, { p: purpose }, await as('tax'));
+      expect(body.errors?.[0]?.extensions?.code, JSON.stringify(purpose)).toBe('BAD_USER_INPUT');
+      expect(body.data?.applyForAccess ?? null).toBeNull();
+    }
+    const listed = await stack.query('{ applications { purpose } }', {}, await as('tax'));
+    expect(listed.body.errors).toBeUndefined();
+    expect(JSON.stringify(listed.body)).not.toMatch(/[\u202E\u200B]|批准/);
   });
 });
 
