@@ -15,6 +15,14 @@ const DISGUISING = /[\u202A-\u202E\u2066-\u2069\u200B\u2060\uFEFF]/u;
 /** Why `value` cannot be a declared text (`what` names it), or null when it can. */
 export function declaredTextProblem(what: string, value: string): string | null {
   if (UNPRINTABLE.test(value)) return `the ${what} must be printable text: control characters (CR, LF, TAB, U+0000–U+001F, U+007F–U+009F) and line separators are refused`;
+  return disguisedTextProblem(what, value);
+}
+
+/**
+ * The second rule alone, for the free texts that may run over several lines — a data issue's description,
+ * a provider's note on it, the reason of a rejection or a revocation — which the other party reads to decide.
+ */
+export function disguisedTextProblem(what: string, value: string): string | null {
   const found = DISGUISING.exec(value);
   if (found) {
     const code = `U+${found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;

@@ -14,6 +14,7 @@ import { assertHolds } from './stage-holders.ts';
 import type { ApplicationRecord, ApplicationStageName, ApplicationStatus } from './records.ts';
 import type { PlatformServices } from './services.ts';
 import { declaredTextProblem } from '../pipeline/declared-text.ts';
+import { refuseDisguised } from './readable-input.ts';
 
 export interface ApplyInput { resource: string; fields: string[]; purpose: string; raw?: boolean | null; validUntil?: string | null; confidentialUntil?: string | null }
 
@@ -104,6 +105,7 @@ export async function reviewApplication(
     }
     assertHolds(context.caller, application, stage);
     if (!approve && !trimmedReason) throw badUserInput('a rejection must state its reason');
+    refuseDisguised('reason', trimmedReason);
     const closed = closeStage(stage, context.caller.department, now, approve ? 'APPROVED' : 'REJECTED', trimmedReason || null);
     if (stage.name === 'PRE_REVIEW' && approve) {
       const providerStage = openStage('PROVIDER_REVIEW', application.provider, now, settings.providerReview.workingDays, services.calendar);
@@ -181,6 +183,7 @@ export async function revokeGrant(services: PlatformServices, context: GatewayCo
     throw forbidden(`only the provider of ${grant.resource}${provider ? ` (${provider})` : ''} or an admin may revoke this grant${provider ? roleHint(context.caller, provider) : ''}`);
   }
   if (!reason.trim()) throw badUserInput('a revocation must state its reason');
+  refuseDisguised('reason', reason);
   const now = services.now();
   const revoked = await services.state.grants.revoke(id, reason.trim(), now);
   if (!revoked) throw badUserInput(`no grant "${id}"`);

@@ -10,6 +10,7 @@ import { auditPlatformEvent } from './platform-audit.ts';
 import { noticeStore, recallNotices } from './notices.ts';
 import type { DataIssueRecord, DataIssueResolution, DataIssueStatus } from './records.ts';
 import type { PlatformServices } from './services.ts';
+import { refuseDisguised } from './readable-input.ts';
 
 export interface DataIssueInput { resource: string; coordinate: string; recordKey: string; description: string }
 const RESOLUTIONS: readonly DataIssueResolution[] = ['CORRECTED', 'CONFIRMED_CORRECT', 'REJECTED'];
@@ -26,6 +27,7 @@ export async function reportDataIssue(services: PlatformServices, context: Gatew
   if (!recordKey) throw badUserInput('recordKey must name the record (e.g. the ID number or USCC)');
   if (!description) throw badUserInput('description must say what seems wrong');
   if ([...description].length > 2000) throw badUserInput('description is limited to 2,000 characters');
+  refuseDisguised('description', description);
   const now = services.now();
   const issue: DataIssueRecord = {
     id: randomUUID(), status: 'OPEN', reporter: context.caller.department, resource: resource.code, provider: resource.provider,
@@ -51,6 +53,7 @@ export async function resolveDataIssue(
   }
   if (!RESOLUTIONS.includes(resolution)) throw badUserInput(`resolution must be one of ${RESOLUTIONS.join(', ')}`);
   if (!note.trim()) throw badUserInput('a resolution needs a note saying what was checked or changed');
+  refuseDisguised('note', note);
   if (issue.status !== 'OPEN') throw badUserInput(`data issue ${id} is already resolved`);
   const now = services.now();
   const resolved: DataIssueRecord = {

@@ -8,6 +8,7 @@ import { auditPlatformEvent } from './platform-audit.ts';
 import type { ApplicationRecord } from './records.ts';
 import type { PlatformServices } from './services.ts';
 import { assertHolds } from './stage-holders.ts';
+import { refuseDisguised } from './readable-input.ts';
 
 const MAX_REASON = 2000;
 
@@ -27,6 +28,7 @@ export async function escalateApplication(services: PlatformServices, context: G
     }
     if (!grounds) throw badUserInput('an escalation must state why the refusal should be reviewed');
     if ([...grounds].length > MAX_REASON) throw badUserInput(`the reason is limited to ${MAX_REASON} characters`);
+    refuseDisguised('reason', grounds);
     if (!settings) throw badUserInput('this platform has no data authority to escalate to (escalation.authority in GOVSHARE_WORKFLOW)');
     if (escalationStageOf(application)) throw badUserInput(`application ${id} was already escalated once`);
     if (application.status !== 'REJECTED') {
@@ -68,6 +70,7 @@ export async function decideEscalation(
     if (!escalation) throw badUserInput(`application ${id} was not escalated`);
     if (escalation.decidedAt) throw badUserInput(`the escalation of application ${id} was already decided`);
     if (!why) throw badUserInput(`a decision on an escalation must state its reason (${approve ? 'why the refusal is overturned' : 'why it is upheld'})`);
+    refuseDisguised('reason', why);
     const closed = closeStage(escalation, context.caller.department, now, approve ? 'APPROVED' : 'REJECTED', why);
     const next: ApplicationRecord = {
       ...withStages(application, closed),
