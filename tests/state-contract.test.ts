@@ -434,4 +434,18 @@ describe('sealing', () => {
     const { hash, ...unsealed } = record;
     expect(hash).toBe(chainHash(GENESIS_HASH, unsealed));
   });
+
+  it('commits to a record\'s subjects exactly as the generic canonical form would', async () => {
+    const { subjectsCommitment, canonicalJson } = await import('../gateway/state/audit-chain.ts');
+    const { createHash } = await import('node:crypto');
+    const subjects = [{ digest: 'b'.repeat(64), fields: ['Query.person', 'Person.name'] }, { digest: 'a'.repeat(64), fields: ['Person."x\\y', 'Person.mobile'] }];
+    for (const embargo of [null, '2026-07-31T15:59:59.999Z']) {
+      const rows = [...subjects].sort((x, y) => (x.digest < y.digest ? -1 : 1)).map((s) => [s.digest, [...s.fields].sort()]);
+      const generic = createHash('sha256').update(canonicalJson({ subjects: rows, embargoUntil: embargo })).digest('hex');
+      expect(subjectsCommitment(subjects, embargo)).toBe(generic);
+    }
+    // Another order of the same rows and fields commits alike; another field does not.
+    expect(subjectsCommitment([...subjects].reverse().map((s) => ({ ...s, fields: [...s.fields].reverse() })), null)).toBe(subjectsCommitment(subjects, null));
+    expect(subjectsCommitment([{ ...subjects[0]!, fields: ['Person.mobile'] }, subjects[1]!], null)).not.toBe(subjectsCommitment(subjects, null));
+  });
 });

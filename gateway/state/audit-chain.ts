@@ -74,7 +74,9 @@ export function sealRecord(entry: AuditEntry, seq: number, prevHash: string): Au
 export function subjectsCommitment(subjects: ReadonlyArray<SubjectRead>, embargoUntil: string | null): string {
   const rows = subjects.map((s) => [s.digest, [...s.fields].sort()] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const embargo = embargoUntil === null ? null : new Date(embargoUntil).toISOString();
-  return createHash('sha256').update(canonicalJson({ embargoUntil: embargo, subjects: rows })).digest('hex');
+  // Keys in sorted order, values strings, null and arrays of strings: JSON.stringify writes canonicalJson's
+  // bytes without its generic walk (a comparison of 1,000 claims commits to 1,000 subjects; tests compare the two).
+  return createHash('sha256').update(JSON.stringify({ embargoUntil: embargo, subjects: rows })).digest('hex');
 }
 
 /**
