@@ -15,6 +15,7 @@ const UNIT = [
   'tests/masking.test.ts',
   'tests/sample-data.test.ts',
   'tests/workdays.test.ts',
+  'tests/chain-watch-unit.test.ts',
   'tests/adversarial/no-secrets-in-tree.test.ts',
   'tests/adversarial/signature-fast-path.test.ts',
   'tests/deploy/manifests.test.ts',

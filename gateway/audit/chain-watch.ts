@@ -4,6 +4,9 @@ import { sharedWhileRunning } from './shared-check.ts';
 /** GOVSHARE_AUDIT_VERIFY_SECONDS' default: the chain is checked at least this often without anyone asking. */
 export const DEFAULT_AUDIT_VERIFY_SECONDS = 300;
 
+/** How long `close` waits for a check under way before the records close under it. */
+const CLOSE_WAIT_MS = 1000;
+
 /** What a watch reports after each check (metrics, the error log). */
 export interface ChainCheckOutcome {
   /** `failed`: the records could not be read, so nothing is known either way. */
@@ -65,11 +68,17 @@ export class AuditChainWatch {
     return this;
   }
 
-  /** Stops the timer and waits for a check of its own under way (it reads the records about to close). */
+  /**
+   * Stops the timer. A check of its own under way is waited for a moment only: the first walk of a large
+   * imported log takes minutes, and a SIGTERM must not wait past its drain bound for it. One cut short by the
+   * records closing under it is not reported.
+   */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.running, new Promise((resolve) => { timer = setTimeout(resolve, CLOSE_WAIT_MS); })]);
+    clearTimeout(timer);
   }
 
   private async run(full: boolean): Promise<AuditChainStatus> {
@@ -78,7 +87,7 @@ export class AuditChainWatch {
       this.options.report({ result: status.ok ? 'intact' : 'broken', status, at: this.now() });
       return status;
     } catch (error) {
-      this.options.report({ result: 'failed', status: null, at: this.now(), error: error as Error });
+      if (!this.closed) this.options.report({ result: 'failed', status: null, at: this.now(), error: error as Error });
       throw error;
     }
   }
