@@ -45,8 +45,8 @@ function signsExactly(payload: JWTPayload, checkpoint: CheckpointPayload): boole
 /**
  * What verification trusts, made per check: the audit's key history (every key that signed a checkpoint and
  * whose row's MAC holds, read once per check on first use: not the published JWKS, which a rotation empties
- * of the old key), and
- * the progress row's MAC key, derived from the audit key so that it is used for nothing else.
+ * of the old key), and the progress row's MAC key, derived from the audit key so that it is used for
+ * nothing else.
  */
 export function checkpointTrust(keySet: () => Promise<JSONWebKeySet>, auditKey: string): CheckpointTrust {
   let keys: Promise<ReturnType<typeof createLocalJWKSet>> | null = null;
