@@ -51,6 +51,18 @@ describe.each(STATE_KINDS)('review stages refuse whoever does not hold them (%s 
   /** A department that is neither party nor the authority in case `k`. */
   const bystander = (k: Case) => ['tax', 'development-reform', 'civil-affairs', 'housing'].find((d) => d !== k.consumer && d !== k.provider)!;
 
+  it('takes no reason that displays otherwise than it is stored, at any stage', async () => {
+    // Right-to-left override (the rest reads reversed) and a zero-width space: what a reviewer reads is not what is kept.
+    for (const reason of ['不予共享\u202E享共予准', '申请\u200B协调']) {
+      const pending = await atProvider();
+      await refusedUnchanged(pending, () => c.review(pending.provider, c.PROVIDER, pending.id, false, reason), 'BAD_USER_INPUT', 'a rejection');
+      const refusal = await refused();
+      await refusedUnchanged(refusal, () => c.escalate(refusal.consumer, c.CONSUMER, refusal.id, reason), 'BAD_USER_INPUT', 'an escalation');
+      const dispute = await escalated();
+      await refusedUnchanged(dispute, () => c.decide('data-bureau', c.AUTHORITY, dispute.id, true, reason), 'BAD_USER_INPUT', 'the authority overturning');
+    }
+  });
+
   it('decides a pre-review only as the authority\'s department with the admin role', async () => {
     const k = await atPreReview();
     const attackers: Array<[string, string, Role[]]> = [
