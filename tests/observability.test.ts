@@ -12,6 +12,7 @@ import { freePort } from './support/ports.ts';
 import { spawnScript, waitFor, type Spawned } from './support/processes.ts';
 import { spawnedGatewayJwks } from './support/keys.ts';
 import { as } from './support/tokens.ts';
+import { parse } from 'yaml';
 
 const ZHANG = '43010219850312123X';
 const PURPOSE = '最低生活保障复核-观测测试';
@@ -185,6 +186,13 @@ describe('logs, traces and metrics share one request id', () => {
     for (const name of ['govshare_gateway_requests_total', 'govshare_gateway_denials_total', 'govshare_gateway_audit_write_seconds_bucket',
       'govshare_gateway_subgraph_call_seconds_bucket', 'process_cpu_seconds_total', 'process_resident_memory_bytes']) expect(series).toContain(name);
     for (const name of series) expect(metrics, `the dashboard queries ${name}`).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
+    // The alerting rules (docker/prometheus) name only series the gateway serves; the chain's among them.
+    const rules = parse(readFileSync(join(REPO_ROOT, 'docker/prometheus/govshare-alerts.yml'), 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
+    const alerted = rules.groups.flatMap((g) => g.rules);
+    expect(alerted.map((r) => r.alert)).toContain('GovshareAuditChainBroken');
+    for (const rule of alerted) {
+      for (const name of rule.expr.match(/\bgovshare_[a-z0-9_]+/g) ?? []) expect(metrics, `${rule.alert} uses ${name}`).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
+    }
     // The subgraph host serves the process metrics too.
     const subgraphMetrics = await (await fetch(subgraphs[0]!.url.replace('/graphql', '/metrics'))).text();
     expect(subgraphMetrics).toMatch(/^process_resident_memory_bytes [1-9]/m);
