@@ -19,6 +19,8 @@ export interface ChainCheckOutcome {
 export interface AuditChainWatchOptions {
   /** One check of the chain against the signed checkpoints (the audit log's `verify` with the checkpointer's trust). */
   verify: (full: boolean) => Promise<AuditChainStatus>;
+  /** Runs the timer's check unless another replica runs one (AuditLog.withVerifyLease); null: skipped. */
+  lease?: <T>(work: () => Promise<T>) => Promise<T | null>;
   /** Seconds between the watch's own incremental checks; 0 leaves every check to callers. */
   intervalSeconds: number;
   report: (outcome: ChainCheckOutcome) => void;
@@ -58,7 +60,9 @@ export class AuditChainWatch {
     const tick = (delay: number) => {
       this.timer = setTimeout(() => {
         if (this.closed) return;
-        const run = this.shared(false).catch(() => {}); // reported by run()
+        // Another replica's check under way covers this one: skipped, not reported, tried again next interval.
+        const lease = this.options.lease ?? ((work) => work());
+        const run = lease(() => this.shared(false)).catch(() => {}); // failures are reported by run()
         this.running = run;
         void run.then(() => { if (!this.closed) tick(intervalMs); });
       }, delay);

@@ -25,6 +25,7 @@ export const auditCheckpointsPlugin = fp<ResolvedOptions>(async (app, { config, 
   const checkpointer = new AuditCheckpointer({ audit: app.state.audit, keys: app.keys, intervalSeconds: config.auditCheckpointSeconds, now, log }).start();
   const watch = new AuditChainWatch({
     verify: (full) => app.state.audit.verify({ checkpoints: checkpointer.trust(), full, now }),
+    lease: (work) => app.state.audit.withVerifyLease(work),
     intervalSeconds: config.auditVerifySeconds ?? 0,
     report: chainReport(app.metrics, (message) => app.log.error(message), log),
     now,

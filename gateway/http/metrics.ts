@@ -66,6 +66,7 @@ export function timedAuditLog(audit: AuditLog, histogram: Histogram): AuditLog {
     },
     page: (query) => audit.page(query),
     verify: (options) => audit.verify(options),
+    withVerifyLease: (work) => audit.withVerifyLease(work),
     get checkpoints() { return audit.checkpoints; },
     get subjects() { return audit.subjects; },
     onCommitted: (listener) => audit.onCommitted(listener),

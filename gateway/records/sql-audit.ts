@@ -9,6 +9,9 @@ import { verifyAgainstCheckpoints, type ChainStart } from './audit-verification.
 import { SqlAuditCheckpoints } from './sql-audit-checkpoints.ts';
 import { SqlAuditSubjects } from './sql-audit-subjects.ts';
 
+/** The background chain check's lease across replicas; any constant the deployment's other database users do not take. */
+const VERIFY_LEASE = 0x67_76_63_6b; // "gvck"
+
 /** Records per transaction: bounds one commit's size and lock time under a burst. */
 const MAX_BATCH = 500;
 /** Records per read while verifying: memory stays flat for any log length. */
@@ -114,6 +117,19 @@ export class SqlAuditLog implements AuditLog {
     return verifyAgainstCheckpoints({
       db: this.db, walk: (start, upTo) => this.walk(start, upTo), headSeq, retained,
       trust: options.checkpoints, full: options.full ?? false, now: options.now ?? (() => new Date()),
+    });
+  }
+
+  /**
+   * On a server, a transaction-scoped advisory lock held on a connection of its own while `work` runs on the
+   * others (a READ COMMITTED transaction idle between statements holds no snapshot, so it keeps no row versions
+   * from VACUUM); not taken, null. Embedded PGlite has one process and one connection: `work` runs as it is.
+   */
+  async withVerifyLease<T>(work: () => Promise<T>): Promise<T | null> {
+    if (this.db.kind !== 'postgres') return work();
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS got', [VERIFY_LEASE]);
+      return row?.got ? work() : null;
     });
   }
 

@@ -73,6 +73,11 @@ export interface AuditLog {
   /** Newest first. Rejects with InvalidAuditCursorError when `after` is not a cursor this log handed out. */
   page(query: AuditQuery): Promise<AuditPage>;
   verify(options?: AuditVerifyOptions): Promise<AuditChainStatus>;
+  /**
+   * Runs `work` (a background check of the chain) unless another process sharing these records runs one:
+   * then resolves null without running it. Replicas started together do not all walk the same backlog.
+   */
+  withVerifyLease<T>(work: () => Promise<T>): Promise<T | null>;
   /** The signed checkpoints of this log (CONTRACT §10); gateway/audit/ signs and schedules them. */
   checkpoints: AuditCheckpointStore;
   /** Whose records the data reads touched, by keyed digest (recall notices, subject access logs). */

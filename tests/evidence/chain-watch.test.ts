@@ -65,3 +65,41 @@ describe.each(STATE_KINDS)('the audit chain watch (%s state)', (stateKind) => {
     expect((await call(stack, VERIFY_QUERY, {}, 'tax')).data.verifyAuditChain).toMatchObject({ ok: false, firstBrokenCheckpoint: 1 });
   });
 });
+
+/**
+ * Replicas on one PostgreSQL take turns: the timer's check runs under a lease (a transaction-scoped advisory
+ * lock), and a replica that finds it taken skips its turn rather than walking the same records at once.
+ */
+describe.each(STATE_KINDS.filter((kind) => kind === 'postgres'))('the chain watch\'s lease across replicas (%s state)', (stateKind) => {
+  let stack: Stack;
+  const intactChecks = async () => {
+    const text = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('govshare_audit_chain_checks_total{result="intact"}'));
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  };
+
+  beforeAll(async () => { stack = await startStack({ state: stateKind, gatewayConfig: { auditCheckpointSeconds: 3600, auditVerifySeconds: 1 } }); });
+  afterAll(async () => { await stack?.close(); });
+
+  it('skips its turn while another holds the lease, and checks once it is free', async () => {
+    let release: () => void = () => {};
+    let held: () => void = () => {};
+    const holding = new Promise<void>((resolve) => { held = resolve; });
+    // Another replica's check under way: the lease held on a connection of the test's own.
+    const other = stack.database.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [0x67_76_63_6b]);
+      held();
+      await new Promise<void>((resolve) => { release = resolve; });
+    });
+    await holding;
+    const before = await intactChecks();
+    await new Promise((resolve) => setTimeout(resolve, 3500)); // three turns of a 1 s interval
+    expect(await intactChecks()).toBe(before);
+    // Asked for, a check does not wait for the lease: a caller wants its answer.
+    expect((await call(stack, VERIFY_QUERY, {}, 'tax')).data.verifyAuditChain).toMatchObject({ ok: true });
+    const asked = await intactChecks();
+    release();
+    await other;
+    await waitFor(async () => (await intactChecks()) > asked, 10_000, 'the watch\'s check once the lease is free');
+  });
+});
