@@ -1,5 +1,6 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { JSONWebKeySet, JWK } from 'jose';
+import { publicMembers } from '../records/sql-audit-keys.ts';
 import { canonicalJson } from '../state/audit-chain.ts';
 
 /**
@@ -15,11 +16,9 @@ export interface AuditKeyMac {
   trusted(history: JSONWebKeySet): JSONWebKeySet;
 }
 
-const PUBLIC_MEMBERS = ['kty', 'crv', 'x', 'y', 'kid', 'alg', 'use'];
-
 export function auditKeyMac(auditKey: string): AuditKeyMac {
   const key: KeyObject = createSecretKey(createHmac('sha256', auditKey).update('govshare audit key history').digest());
-  const of = (jwk: JWK) => createHmac('sha256', key).update(canonicalJson(publicPart(jwk))).digest('hex');
+  const of = (jwk: JWK) => createHmac('sha256', key).update(canonicalJson(publicMembers(jwk))).digest('hex');
   return {
     of,
     trusted(history) {
@@ -31,10 +30,6 @@ export function auditKeyMac(auditKey: string): AuditKeyMac {
       };
     },
   };
-}
-
-function publicPart(jwk: JWK): Record<string, unknown> {
-  return Object.fromEntries(PUBLIC_MEMBERS.filter((m) => (jwk as Record<string, unknown>)[m] !== undefined).map((m) => [m, (jwk as Record<string, unknown>)[m]]));
 }
 
 function sameHex(a: string, b: string): boolean {

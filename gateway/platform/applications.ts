@@ -13,8 +13,7 @@ import { holdsProviderRole, mayActFor, roleHint } from './roles.ts';
 import { assertHolds } from './stage-holders.ts';
 import type { ApplicationRecord, ApplicationStageName, ApplicationStatus } from './records.ts';
 import type { PlatformServices } from './services.ts';
-import { declaredTextProblem } from '../pipeline/declared-text.ts';
-import { refuseDisguised } from './readable-input.ts';
+import { refuseDisguised, refuseUndeclarable } from './readable-input.ts';
 
 export interface ApplyInput { resource: string; fields: string[]; purpose: string; raw?: boolean | null; validUntil?: string | null; confidentialUntil?: string | null }
 
@@ -49,8 +48,7 @@ export async function applyForAccess(services: PlatformServices, context: Gatewa
   // Stored as it will be compared (NFC, trimmed): see pipeline/grant-purpose.ts.
   const purpose = normalisePurpose(input.purpose);
   if (!purpose) throw badUserInput('purpose must state what the data is used for');
-  const unreadable = declaredTextProblem('purpose', purpose);
-  if (unreadable) throw badUserInput(unreadable);
+  refuseUndeclarable('purpose', purpose);
   if ([...purpose].length > MAX_PURPOSE) throw badUserInput(`purpose is limited to ${MAX_PURPOSE} characters`);
   let requestedValidUntil: string | null = null;
   if (input.validUntil) {

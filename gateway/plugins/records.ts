@@ -17,11 +17,12 @@ declare module 'fastify' {
  * opened last of all: everything registered after it still writes records while it closes.
  */
 export const recordsPlugin = fp<ResolvedOptions>(async (app, { config, log, options }) => {
+  const keyMac = auditKeyMac(app.keys.auditKey);
   const state = options.state ?? await createStateStores({
     records: recordsLocation(config),
     ...(config.redisUrl ? { redisUrl: config.redisUrl, redisCluster: config.redisCluster } : {}), prefix: config.redisPrefix, log,
     // Old months are archived signed with the key the gateway signs with at that moment.
-    ...auditRetentionOption(config.auditRetention, () => app.keys.signing, (jwk) => auditKeyMac(app.keys.auditKey).of(jwk)),
+    ...auditRetentionOption(config.auditRetention, () => app.keys.signing, (jwk) => keyMac.of(jwk)),
   });
   app.decorate('state', state);
   if (!options.state) app.addHook('onClose', async () => { await state.close(); });

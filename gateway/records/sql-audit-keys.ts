@@ -45,6 +45,7 @@ async function trustworthy(kid: string, jwk: JWK): Promise<boolean> {
   }
 }
 
-function publicMembers(jwk: JWK): JWK {
+/** The members of a public signing key a row keeps (and its MAC covers, gateway/audit/audit-key-mac.ts). */
+export function publicMembers(jwk: JWK): JWK {
   return Object.fromEntries(Object.entries(jwk).filter(([member]) => PUBLIC_MEMBERS.has(member))) as JWK;
 }
