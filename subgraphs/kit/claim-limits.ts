@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey } from 'node:crypto';
+import { createHmac, createSecretKey, hash } from 'node:crypto';
 import type { Sql } from './sql.ts';
 
 /**
@@ -12,9 +12,16 @@ import type { Sql } from './sql.ts';
  * - A value keeps its place for 30 days after it was last claimed. To keep repeated comparisons
  *   read-only, a value claimed again is re-dated at most once every `CLAIM_REDATE_DAYS`; its place
  *   therefore lasts between 30 and 36 days after its last claim, never less than 30.
- * - The records hold no claimed value in clear: subjects and values are HMAC-SHA-256 digests (the
- *   first 64 bits) under a key the provider generated (records.ts). The value digest is bound to the
- *   subject and the field, so equal values of different subjects cannot be told apart in the table.
+ * - The records hold no claimed value in clear: a subject is the first 64 bits of HMAC-SHA-256 under a
+ *   key the provider generated (records.ts) over `subject\0<key>`; the other 192 bits of that HMAC are
+ *   the subject's value key, never stored, and a value is the first 64 bits of SHA-256 over
+ *   `<value key, hex>\0<field>\0<value>`. A value digest is thus keyed and bound to its subject and
+ *   field (equal values of different subjects cannot be told apart in the table), and costs one
+ *   one-shot hash (~0.7 µs) instead of an HMAC object (~2.4 µs): three to six values a claim, the HMACs
+ *   were a fifth of the provider's CPU in a comparison. The secret prefix is 192 bits of a PRF's output
+ *   and the digest is truncated, so length extension has nothing to extend. Rows written before this
+ *   scheme (every value an HMAC of its own) keep their digests until they age out: an old digest never
+ *   matches a new one, so it only occupies a place, and the limit errs on the side of answering less.
  * - One SQL statement per batch, whatever its size; a second one only for subjects another request
  *   created at the same moment (what it cannot settle then is withheld: the limit fails closed).
  * - The statement finds a batch's rows by primary key whatever the table's statistics say: the lookup is
@@ -46,7 +53,7 @@ export interface ClaimLimiter {
   admit(consumer: string, claims: readonly ClaimedValue[]): Promise<boolean[]>;
 }
 
-interface Subject { digest: string; values: Map<string, string> }
+interface Subject { digest: string; valueKey: string; values: Map<string, string> }
 
 /**
  * Merges a batch into the consumer's rows and answers what is withheld. Rows whose every claimed value
@@ -99,8 +106,13 @@ export function claimLimiter(sql: Sql, schema: string, key: Buffer): ClaimLimite
   // A KeyObject, made once: on Node 24 an HMAC keyed with a Buffer costs ~9 µs more per claim than one
   // keyed with a KeyObject (180 vs 25 ms for 20,000), which made its comparisons in clear twice as slow.
   const hmacKey = createSecretKey(key);
-  // First 64 bits of HMAC-SHA-256, as a signed decimal (a PostgreSQL bigint).
-  const digest = (text: string) => createHmac('sha256', hmacKey).update(text).digest().readBigInt64BE(0).toString();
+  // A PostgreSQL bigint (signed decimal) from the first 64 bits of a digest.
+  const subjectOf = (key: string): { digest: string; valueKey: string } => {
+    const mac = createHmac('sha256', hmacKey).update(`subject\u0000${key}`).digest();
+    return { digest: mac.readBigInt64BE(0).toString(), valueKey: mac.toString('hex', 8) };
+  };
+  const valueDigest = (valueKey: string, attribute: string, value: string) =>
+    BigInt.asIntN(64, BigInt(`0x${hash('sha256', `${valueKey}\u0000${attribute}\u0000${value}`).slice(0, 16)}`)).toString();
 
   async function round(consumer: string, subjects: readonly Subject[]): Promise<{ withheld: Map<string, Set<string>>; retry: Subject[] }> {
     const digests: string[] = [];
@@ -147,12 +159,12 @@ export function claimLimiter(sql: Sql, schema: string, key: Buffer): ClaimLimite
       for (const claim of claims) {
         let s = subjects.get(claim.subject);
         if (!s) {
-          s = { digest: digest(`subject\u0000${claim.subject}`), values: new Map() };
+          s = { ...subjectOf(claim.subject), values: new Map() };
           subjects.set(claim.subject, s);
         }
-        const valueDigest = digest(`claim\u0000${claim.attribute}\u0000${claim.subject}\u0000${claim.value}`);
-        if (!s.values.has(valueDigest)) s.values.set(valueDigest, claim.attribute);
-        refs.push([s, valueDigest]);
+        const value = valueDigest(s.valueKey, claim.attribute, claim.value);
+        if (!s.values.has(value)) s.values.set(value, claim.attribute);
+        refs.push([s, value]);
       }
       const first = await round(consumer, [...subjects.values()]);
       const withheld = first.withheld;

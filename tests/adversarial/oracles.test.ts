@@ -214,7 +214,22 @@ describe.each(SETUPS)('comparisons are no oracle, lookups no enumeration ($state
     const [secret] = await db.query<{ value: string }>(`SELECT value FROM population_govshare.govshare_secret WHERE name = 'claim-digest'`);
     const key = Buffer.from(secret!.value, 'base64');
     expect(key.length).toBe(32);
-    expect(subjects).toContain(asBigint(createHmac('sha256', key).update(`subject\u0000${ZHANG}`).digest()));
+    const mac = createHmac('sha256', key).update(`subject\u0000${ZHANG}`).digest();
+    expect(subjects).toContain(asBigint(mac));
+    // The values 'tax' claimed first (the 34 guesses): keyed by the 192 bits of that HMAC no row holds,
+    // bound to subject and field; not an unkeyed hash of the value, nor of field and value.
+    const taxRow = rows.find((r) => r.consumer === 'tax' && String(r.subject) === asBigint(mac))!;
+    const digests = (taxRow.digests as unknown[]).map(String);
+    const valueKey = mac.toString('hex', 8);
+    expect(text).not.toContain(valueKey.slice(0, 16));
+    for (const name of WRONG_NAMES.slice(0, 3)) {
+      expect(digests).toContain(asBigint(createHash('sha256').update(`${valueKey}\u0000Person.name\u0000${name}`).digest()));
+      expect(digests).not.toContain(asBigint(createHash('sha256').update(`Person.name\u0000${name}`).digest()));
+      expect(digests).not.toContain(asBigint(createHash('sha256').update(name).digest()));
+    }
+    // Another subject's value key gives other digests for the same names.
+    const other = createHmac('sha256', key).update(`subject\u0000${LI}`).digest().toString('hex', 8);
+    expect(digests).not.toContain(asBigint(createHash('sha256').update(`${other}\u0000Person.name\u0000${WRONG_NAMES[0]}`).digest()));
   });
 
   it('the counts survive a restart of the subgraph on the same database', async () => {
