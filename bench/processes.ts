@@ -5,7 +5,7 @@ export interface BenchProcess { child: ChildProcess; peakRssMb(): number; cpuSec
 
 /** Starts `bench/serve.ts <role>` and resolves once it prints READY. */
 export function serve(role: string, env: Record<string, string> = {}): Promise<BenchProcess> {
-  const flags = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
+  const flags = benchNodeFlags();
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'bench/serve.ts', role], { env: { ...process.env, NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
@@ -63,6 +63,11 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** `BENCH_NODE_FLAGS` (space-separated, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) for the processes under measurement. */
+function benchNodeFlags(): string[] {
+  return process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
+}
+
 /** Runs bench/load.ts in its own process and returns its JSON line. */
 export function load(env: Record<string, string>): Promise<Record<string, any>> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -78,9 +83,9 @@ export interface ScriptChild { child: ChildProcess; output: () => string; exited
 
 const REPO = new URL('..', import.meta.url).pathname;
 
-/** Starts `node [flags] --import tsx <args>` in the repository with `env` added to this process's. */
+/** Starts `node [flags] [BENCH_NODE_FLAGS] --import tsx <args>` in the repository with `env` added to this process's. */
 export function startScript(args: string[], env: Record<string, string>, flags: readonly string[] = []): ScriptChild {
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...flags, ...benchNodeFlags(), '--import', 'tsx', ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => { output += chunk; });
   child.stderr!.on('data', (chunk) => { output += chunk; });

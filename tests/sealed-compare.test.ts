@@ -11,6 +11,7 @@ import {
   CLAIM_BYTES, MAX_CLAIM_JSON_BYTES, RESULT_BYTES, SEALED_CLAIM_CHARS, SEALED_CLAIMS_SUITE, SealedClaimsError, claimKeyId, generateClaimKey,
   importPrivateKey, openClaims, padJson, sealClaims, sealResults, unpadJson, verifyClaimKey, type ClaimBinding,
 } from '../protocol/sealed-claims/index.ts';
+import { sealedAad, sealedAads } from '../protocol/sealed-claims/aad.ts';
 import { sealedBatchDigest } from '../protocol/sealed-claims/digest.ts';
 import { signClaimKey } from '../gateway/platform/claim-key-signature.ts';
 import { signCheckpoint } from '../gateway/audit/checkpoint-signature.ts';
@@ -71,6 +72,20 @@ describe('the wire format (protocol/sealed-claims/)', () => {
     const overlong = padded.slice(); overlong[0] = 0xff;
     expect(() => unpadJson(overlong, RESULT_BYTES)).toThrow(/runs past/);
     expect(() => unpadJson(padded.subarray(1), RESULT_BYTES)).toThrow(/bytes/);
+  });
+
+  it('builds each AAD as the UTF-8 of the JSON array the README gives, whatever the index or the purpose', () => {
+    const bound = { ...binding, purpose: '核查"联系方式"\\ \u2028 ✓' };
+    for (const direction of ['claim', 'result'] as const) {
+      const aads = sealedAads(direction, bound);
+      for (const index of [0, 1, 9, 10, 99, 100, 1399, 9999, 123456]) {
+        const expected = new TextEncoder().encode(JSON.stringify(['govshare-sealed-claims/v1', direction, bound.requestId, bound.consumer, bound.resource, bound.purpose, index]));
+        expect(new Uint8Array(aads(index))).toEqual(expected);
+        expect(sealedAad(direction, bound, index)).toEqual(expected);
+      }
+      expect(() => aads(-1)).toThrow(RangeError);
+      expect(() => aads(1.5)).toThrow(RangeError);
+    }
   });
 
   it('binds every claim to request id, consumer, resource, purpose and index', async () => {

@@ -25,8 +25,7 @@ class NodeAesGcmContext implements AeadEncryptionContext {
   async seal(iv: ArrayBufferLike | ArrayBufferView, data: ArrayBufferLike | ArrayBufferView, aad: ArrayBufferLike | ArrayBufferView): Promise<ArrayBuffer> {
     const cipher = createCipheriv('aes-128-gcm', this.key, bytes(iv));
     cipher.setAAD(bytes(aad));
-    const out = Buffer.concat([cipher.update(bytes(data)), cipher.final(), cipher.getAuthTag()]);
-    return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer;
+    return exactly([cipher.update(bytes(data)), cipher.final(), cipher.getAuthTag()]);
   }
 
   async open(iv: ArrayBufferLike | ArrayBufferView, data: ArrayBufferLike | ArrayBufferView, aad: ArrayBufferLike | ArrayBufferView): Promise<ArrayBuffer> {
@@ -35,9 +34,18 @@ class NodeAesGcmContext implements AeadEncryptionContext {
     const decipher = createDecipheriv('aes-128-gcm', this.key, bytes(iv), { authTagLength: 16 });
     decipher.setAAD(bytes(aad));
     decipher.setAuthTag(all.subarray(all.length - 16));
-    const out = Buffer.concat([decipher.update(all.subarray(0, all.length - 16)), decipher.final()]);
-    return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer;
+    return exactly([decipher.update(all.subarray(0, all.length - 16)), decipher.final()]);
   }
+}
+
+/** The parts, one after the other, in an ArrayBuffer of exactly their length (one copy; Buffer.concat's result shares a pool). */
+function exactly(parts: readonly Buffer[]): ArrayBuffer {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) { out.set(part, at); at += part.length; }
+  return out.buffer;
 }
 
 function bytes(value: ArrayBufferLike | ArrayBufferView): Uint8Array {

@@ -1,5 +1,6 @@
 import { decodeBase64url, encodeBase64url } from './base64url.ts';
-import { sealedAad, sealedInfo } from './aad.ts';
+import { ownBuffer } from './buffers.ts';
+import { sealedAads, sealedInfo } from './aad.ts';
 import { importPublicKey, keyBytes } from './claim-key.ts';
 import { padJson, unpadJson } from './padding.ts';
 import { sealedClaimsSuite, type SuiteKey } from './suite.ts';
@@ -18,11 +19,12 @@ export async function openClaims(privateKey: SuiteKey, sealing: ClaimSealing, se
   } catch {
     throw new SealedClaimsError('SEALED_CLAIM_DOES_NOT_OPEN', 'the sealed batch does not open with this provider\'s claim key');
   }
+  const claimAad = sealedAads('claim', binding);
   const claims: unknown[] = [];
   for (let i = 0; i < sealedClaims.length; i++) {
     let plain: ArrayBuffer;
     try {
-      plain = await recipient.open(decodeBase64url(sealedClaims[i]!), sealedAad('claim', binding, i));
+      plain = await recipient.open(ownBuffer(decodeBase64url(sealedClaims[i]!)), claimAad(i));
     } catch {
       throw new SealedClaimsError('SEALED_CLAIM_DOES_NOT_OPEN',
         `sealed claim ${i} does not open: tampered with, or sealed for another request, consumer, resource or purpose`);
@@ -42,9 +44,10 @@ export async function sealResults(sealing: ClaimSealing, binding: ClaimBinding, 
   const suite = await sealedClaimsSuite();
   const sender = await suite.createSenderContext({ recipientPublicKey: await importPublicKey(sealing.replyKey, 'sealing.replyKey'), info: sealedInfo('result') });
   const enc = new Uint8Array(sender.enc);
+  const resultAad = sealedAads('result', binding);
   const out: string[] = [];
   for (let i = 0; i < results.length; i++) {
-    const ciphertext = new Uint8Array(await sender.seal(padJson(results[i], RESULT_BYTES, `result ${i}`), sealedAad('result', binding, i)));
+    const ciphertext = new Uint8Array(await sender.seal(ownBuffer(padJson(results[i], RESULT_BYTES, `result ${i}`)), resultAad(i)));
     const both = new Uint8Array(X25519_KEY_BYTES + ciphertext.length);
     both.set(enc, 0);
     both.set(ciphertext, X25519_KEY_BYTES);

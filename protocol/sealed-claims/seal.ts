@@ -1,5 +1,6 @@
 import { decodeBase64url, encodeBase64url } from './base64url.ts';
-import { sealedAad, sealedInfo } from './aad.ts';
+import { ownBuffer } from './buffers.ts';
+import { sealedAads, sealedInfo } from './aad.ts';
 import { importPublicKey, type PublicClaimKey } from './claim-key.ts';
 import { padJson, unpadJson } from './padding.ts';
 import { sealedClaimsSuite } from './suite.ts';
@@ -29,9 +30,10 @@ export async function sealClaims(key: PublicClaimKey, binding: ClaimBinding, cla
   const padded = claims.map((claim, i) => padJson(claim, CLAIM_BYTES, `claim ${i}`));
   const suite = await sealedClaimsSuite();
   const sender = await suite.createSenderContext({ recipientPublicKey: await importPublicKey(key.key, 'the claim key'), info: sealedInfo('claim') });
+  const claimAad = sealedAads('claim', binding);
   const sealedClaims: string[] = [];
   for (let i = 0; i < padded.length; i++) {
-    sealedClaims.push(encodeBase64url(new Uint8Array(await sender.seal(padded[i]!, sealedAad('claim', binding, i)))));
+    sealedClaims.push(encodeBase64url(new Uint8Array(await sender.seal(ownBuffer(padded[i]!), claimAad(i)))));
   }
   const reply = await suite.kem.generateKeyPair();
   const replyKey = encodeBase64url(new Uint8Array(await suite.kem.serializePublicKey(reply.publicKey)));
@@ -45,13 +47,14 @@ export async function sealClaims(key: PublicClaimKey, binding: ClaimBinding, cla
       const encs = sealed.map((s) => splitResult(s));
       const enc = encs[0]!.enc;
       const recipient = await suite.createRecipientContext({ recipientKey: reply.privateKey, enc, info: sealedInfo('result') });
+      const resultAad = sealedAads('result', binding);
       const out: Array<Record<string, unknown>> = [];
       for (let i = 0; i < encs.length; i++) {
         const part = encs[i]!;
         if (!sameBytes(part.enc, enc)) throw new SealedClaimsError('SEALED_RESULT_DOES_NOT_OPEN', `sealed result ${i} belongs to another answer`);
         let plain: ArrayBuffer;
         try {
-          plain = await recipient.open(part.ciphertext, sealedAad('result', binding, i));
+          plain = await recipient.open(part.ciphertext, resultAad(i));
         } catch {
           throw new SealedClaimsError('SEALED_RESULT_DOES_NOT_OPEN', `sealed result ${i} does not open: tampered with, or not the answer to this request`);
         }
