@@ -11,7 +11,9 @@
  * head hash: a log rewritten and signed again later no longer matches what someone held before.
  *
  * The evidence file is the `exportAuditEvidence` object, or the whole GraphQL response holding it; each
- * record needs every field of AuditRecord (the hash covers them all). Exit 0 when everything holds, 1 when
+ * record needs every field of AuditRecord (the hash covers them all). A record the exporting department may
+ * not read comes redacted (`redacted: true`): its links and content digest, from which its hash follows
+ * (format 2); such a record proves its place in the chain, and nothing about its content. Exit 0 when everything holds, 1 when
  * anything does not (each failure named), 2 for a wrong command line.
  */
 import { createHash } from 'node:crypto';
@@ -30,7 +32,10 @@ const RECORD_KEYS = ['at', 'consumer', 'decision', 'detail', 'durationMs', 'erro
  * The record's commitment to its rows in the subject index. Records written before it existed have none:
  * the API answers null for them, and a null (or an evidence file exported without the field) is left out.
  */
-const OPTIONAL_KEYS = ['subjectsDigest'];
+const OPTIONAL_KEYS = ['subjectsDigest', 'format'];
+/** What the API derives for the export and no stored record holds: never hashed. */
+const EXPORT_KEYS = ['contentDigest', 'redacted'];
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 type Json = Record<string, unknown>;
 interface Checkpoint { sequence: number; recordId: string; headHash: string; at: string; signature: string }
@@ -65,16 +70,34 @@ const { record, chain, checkpoint } = evidence!;
 if (canonicalize(chain[0]) !== canonicalize(record)) fail(`the chain does not start with the record (record ${String(record.id)}, chain starts at ${String(chain[0]!.id)})`);
 chain.forEach((link, i) => {
   const name = `record ${String(link.id)}`;
-  const missing = RECORD_KEYS.filter((key) => !(key in link));
-  if (missing.length) fail(`${name} lacks ${missing.join(', ')}: export every field of AuditRecord`);
-  const extra = Object.keys(link).filter((key) => key !== 'hash' && !RECORD_KEYS.includes(key) && !OPTIONAL_KEYS.includes(key));
-  if (extra.length) fail(`${name} has members a stored record does not have (${extra.join(', ')}): export the AuditRecord fields only`);
   if (typeof link.seq !== 'number' || link.id !== String(link.seq)) fail(`${name}: its id is not its seq (${String(link.seq)})`);
-  const { hash, ...content } = link;
-  for (const key of OPTIONAL_KEYS) if (content[key] === null) delete content[key];
-  const recomputed = createHash('sha256').update(`${String(link.prevHash)}\n${canonicalize(content)}`).digest('hex');
-  if (recomputed !== hash) {
-    fail(`${name}: its hash does not match its content (a field was changed after it was written${'subjectsDigest' in link ? '' : ', or subjectsDigest was not exported'})`);
+  if (link.redacted === true) {
+    if (i === 0) fail(`${name} is the record the evidence is for, and it is redacted`);
+    const digest = link.contentDigest;
+    if (link.format !== 2 || typeof digest !== 'string' || !/^[0-9a-f]{64}$/.test(digest)) fail(`${name} is redacted without a format-2 content digest`);
+    else if (sha256(`${String(link.prevHash)}\n${digest}`) !== link.hash) fail(`${name} (redacted): its hash does not follow from its prevHash and content digest`);
+  } else {
+    const missing = RECORD_KEYS.filter((key) => !(key in link));
+    if (missing.length) fail(`${name} lacks ${missing.join(', ')}: export every field of AuditRecord`);
+    const extra = Object.keys(link).filter((key) => key !== 'hash' && !RECORD_KEYS.includes(key) && !OPTIONAL_KEYS.includes(key) && !EXPORT_KEYS.includes(key));
+    if (extra.length) fail(`${name} has members a stored record does not have (${extra.join(', ')}): export the AuditRecord fields only`);
+    const { hash, ...content } = link;
+    for (const key of EXPORT_KEYS) delete content[key];
+    for (const key of OPTIONAL_KEYS) if (content[key] === null) delete content[key];
+    let recomputed: string | null = null;
+    if (content.format === undefined) {
+      recomputed = sha256(`${String(link.prevHash)}\n${canonicalize(content)}`);
+    } else if (content.format === 2) {
+      const { prevHash, ...rest } = content;
+      const digest = sha256(canonicalize(rest)!);
+      if (link.contentDigest != null && link.contentDigest !== digest) fail(`${name}: its contentDigest is not the digest of its content`);
+      recomputed = sha256(`${String(prevHash)}\n${digest}`);
+    } else {
+      fail(`${name} has a record format this check does not know (${JSON.stringify(content.format)})`);
+    }
+    if (recomputed !== null && recomputed !== hash) {
+      fail(`${name}: its hash does not match its content (a field was changed after it was written${'subjectsDigest' in link ? '' : ', or subjectsDigest was not exported'})`);
+    }
   }
   if (i > 0) {
     const previous = chain[i - 1]!;

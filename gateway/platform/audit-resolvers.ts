@@ -2,6 +2,7 @@ import type { GatewayContext } from '../execution/context.ts';
 import { EvidenceTooLargeError, exportEvidence } from '../audit/evidence.ts';
 import type { Caller } from '../identity/caller.ts';
 import { pageUpperBound } from '../state/audit-query.ts';
+import { contentDigest, RECORD_FORMAT } from '../state/audit-chain.ts';
 import { InvalidAuditCursorError, StoreUnavailableError, type AuditRecord } from '../state/types.ts';
 import { auditUnavailable, badUserInput, forbidden } from '../../protocol/errors.ts';
 import { readsWholeAuditLog } from './roles.ts';
@@ -30,6 +31,15 @@ export function auditResolvers(services: PlatformServices) {
     return services.chainCheck.check(full);
   };
   return {
+    AuditRecord: {
+      redacted: (record: AuditRecord & { redacted?: boolean }) => record.redacted === true,
+      contentDigest: (record: AuditRecord & { contentDigest?: string }) => {
+        if (record.contentDigest !== undefined) return record.contentDigest;
+        if (record.format !== RECORD_FORMAT) return null;
+        const { hash: _hash, ...unsealed } = record;
+        return contentDigest(unsealed);
+      },
+    },
     Query: {
       auditLog: async (_: unknown, args: AuditLogArgs, { caller }: GatewayContext) => {
         const first = pageFirst(args.first, 50);
@@ -59,7 +69,7 @@ export function auditResolvers(services: PlatformServices) {
         // One answer for a record that does not exist and one the caller may not read: its existence is
         // itself something the audit log shows only to those who may see it.
         if (!record || !mayRead(caller, record, separate)) throw forbidden(`no audit record ${args.id} that you may read`);
-        return readingAudit(() => exportEvidence(audit(), () => checkpointer().checkpointNow(), record));
+        return readingAudit(() => exportEvidence(audit(), () => checkpointer().checkpointNow(), record, (r) => mayRead(caller, r, separate)));
       },
     },
   };

@@ -32,4 +32,6 @@ export interface AuditRecord extends AuditEntry {
    * it existed.
    */
   subjectsDigest?: string;
+  /** The record's hash recipe (state/audit-chain.ts): 2 for records written now; absent on format-1 records. */
+  format?: number;
 }

@@ -2,8 +2,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signCheckpoint } from '../../gateway/audit/checkpoint-signature.ts';
-import { signingKeyFromPem } from '../../gateway/keys/index.ts';
-import { canonicalJson, chainHash } from '../../gateway/state/audit-chain.ts';
+import { publishedKeySet, signingKeyFromPem } from '../../gateway/keys/index.ts';
+import { canonicalJson, ChainVerifier, chainHash, contentDigest, GENESIS_HASH, sealRecord } from '../../gateway/state/audit-chain.ts';
+import { redacted } from '../../gateway/audit/evidence.ts';
 import type { AuditRecord } from '../../gateway/state/types.ts';
 import { sampleEntry } from '../state-helpers.ts';
 import { startStack, STATE_KINDS, type Stack } from '../support/stack.ts';
@@ -145,6 +146,53 @@ describe.each(STATE_KINDS)('audit evidence (%s state)', (stateKind) => {
       expect((await verifyEvidence([file], { GOVSHARE_AUDIT_KEYS_URL: `${stack.gatewayUrl}/audit/keys` })).code).toBe(0);
     });
 
+    it('redacts other departments\' records in the chain to their links and content digests, and still proves every link', async () => {
+      const seq = await taxRead('EvidenceAmongOthers');
+      const HOUSING_PURPOSE = '住房保障资格复核：内部线索 77';
+      const other = await call(stack, `query HousingConfidentialRead { person(idNumber: "${ZHANG}") { name } }`, {}, 'housing', ['consumer'], HOUSING_PURPOSE);
+      expect(other.data ?? other.errors).toBeTruthy();
+      const housingSeq = await headSeq();
+      expect(housingSeq).toBe(seq + 1);
+      const body = await exportEvidence(stack, seq, 'tax');
+      expect(body.errors).toBeUndefined();
+      const mine = body.data.exportAuditEvidence;
+      expect(mine.chain[0]).toEqual(mine.record);
+      expect(mine.record).toMatchObject({ consumer: 'tax', redacted: false, format: 2 });
+      const hidden = mine.chain[1];
+      expect(hidden).toMatchObject({ id: String(housingSeq), seq: housingSeq, redacted: true, format: 2, consumer: '', purpose: null, operator: null,
+        operationName: null, fields: [], resources: [], providers: [], decision: 'REDACTED', kind: 'REDACTED', at: '', requestId: '', inputDigest: null });
+      expect(hidden.contentDigest).toMatch(/^[0-9a-f]{64}$/);
+      expect(hidden.prevHash).toBe(mine.record.hash);
+      const text = JSON.stringify(mine);
+      for (const secret of ['housing', HOUSING_PURPOSE, 'HousingConfidentialRead']) expect(text).not.toContain(secret);
+      // The digest is the stored record's: the link holds without its text.
+      const [stored] = await stack.database.db.query<{ record: AuditRecord }>('SELECT record FROM govshare.audit_records WHERE seq = $1', [housingSeq]);
+      const { hash: storedHash, ...unsealed } = stored!.record;
+      expect(contentDigest(unsealed)).toBe(hidden.contentDigest);
+      expect(chainHash(unsealed.prevHash, unsealed)).toBe(storedHash);
+      const file = tempFile('redacted.json', mine);
+      const run = await verifyEvidence([file, '--jwks', jwksFile]);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`Proven: audit record ${seq} says that tax read`);
+      // Whoever may read housing's record gets it whole.
+      const admin = (await exportEvidence(stack, seq, 'data-bureau', ['admin'])).data.exportAuditEvidence;
+      expect(admin.chain[1]).toMatchObject({ redacted: false, consumer: 'housing', purpose: HOUSING_PURPOSE, contentDigest: hidden.contentDigest });
+      expect((await verifyEvidence([tempFile('whole.json', admin), '--jwks', jwksFile])).code).toBe(0);
+      // A redacted link proves its place only with its own digest; the record itself is never redacted.
+      const otherDigest = structuredClone(mine);
+      otherDigest.chain[1].contentDigest = contentDigest({ ...unsealed, durationMs: 1 });
+      const broken = await verifyEvidence([tempFile('digest.json', otherDigest), '--jwks', jwksFile]);
+      expect(broken.code).toBe(1);
+      expect(broken.stderr).toContain(`record ${housingSeq} (redacted): its hash does not follow from its prevHash and content digest`);
+      const selfRedacted = structuredClone(mine);
+      selfRedacted.chain[0] = { ...selfRedacted.chain[0], redacted: true, contentDigest: contentDigest(selfRedacted.chain[0]) };
+      selfRedacted.record = selfRedacted.chain[0];
+      const refused = await verifyEvidence([tempFile('self.json', selfRedacted), '--jwks', jwksFile]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`record ${seq} is the record the evidence is for, and it is redacted`);
+    });
+
     it('fails on one altered field, naming the record', async () => {
       const altered = structuredClone(evidence);
       altered.record.purpose = '核查';
@@ -209,5 +257,55 @@ describe.each(STATE_KINDS)('audit evidence (%s state)', (stateKind) => {
     const nested = { b: [[1, [2.5, null, '税']], { z: [], a: { '\u{1F600}': 1, '\uFFFF': 2, é: 3, e: 4 } }], a: -0, c: [null, true, 1e-7] };
     expect(canonicalJson(nested)).toBe(canonicalize(nested));
     expect(canonicalJson(nested)).toBe('{"a":0,"b":[[1,[2.5,null,"税"]],{"a":{"e":4,"\u00e9":3,"\u{1F600}":1,"\uFFFF":2},"z":[]}],"c":[null,true,1e-7]}');
+  });
+});
+
+describe('records of both formats', () => {
+  /** The record as a gateway wrote it before formats existed: no `format`, the hash over the whole text. */
+  const formatOne = (record: AuditRecord): AuditRecord => {
+    const { hash: _hash, format: _format, ...content } = record;
+    return { ...content, hash: chainHash(content.prevHash, content) };
+  };
+  const walk = (records: AuditRecord[]) => {
+    const verifier = new ChainVerifier();
+    for (const record of records) if (!verifier.add(record, record.id)) break;
+    return verifier.finish(records.length);
+  };
+  const r1 = formatOne(sealRecord(sampleEntry(1), 1, GENESIS_HASH));
+  const r2 = formatOne(sealRecord(sampleEntry(2), 2, r1.hash));
+  const r3 = sealRecord(sampleEntry(3), 3, r2.hash);
+  const r4 = sealRecord(sampleEntry(4), 4, r3.hash);
+
+  it('verifies a log begun in format 1 and continued in format 2; a record relabelled, or of a format unknown, breaks it', () => {
+    expect([r1.format, r3.format]).toEqual([undefined, 2]);
+    expect(walk([r1, r2, r3, r4])).toMatchObject({ ok: true, checked: 4 });
+    const { format: _format, ...unlabelled } = r3;
+    for (const [records, broken] of [[[r1, { ...r2, format: 2 }, r3, r4], '2'], [[r1, r2, { ...r3, format: 3 }, r4], '3'], [[r1, r2, unlabelled as AuditRecord, r4], '3']] as const) {
+      expect(walk([...records])).toMatchObject({ ok: false, firstBrokenId: broken });
+    }
+    // A format-1 record hashes its whole text: it cannot be shown redacted, and is shown whole.
+    expect(redacted(r2)).toBe(r2);
+  });
+
+  it('verify-evidence proves a chain of both formats with a redacted link between', async () => {
+    const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const key = await signingKeyFromPem(pem, 'test');
+    const payload = { sequence: 1, recordId: '4', headHash: r4.hash, at: new Date().toISOString() };
+    // As the API answers them: format and contentDigest null on format-1 records, redacted false.
+    const asAnswered = (record: AuditRecord) => {
+      const { hash: _hash, ...unsealed } = record;
+      return { ...record, format: record.format ?? null, contentDigest: record.format === 2 ? contentDigest(unsealed) : null, redacted: false };
+    };
+    const evidence = { record: asAnswered(r2), chain: [asAnswered(r2), redacted(r3), asAnswered(r4)], checkpoint: { ...payload, signature: signCheckpoint(key, payload) } };
+    const jwks = tempFile('jwks.json', publishedKeySet(key, {}));
+    const run = await verifyEvidence([tempFile('mixed.json', evidence), '--jwks', jwks]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Proven: audit record 2 says that');
+    const altered = structuredClone(evidence);
+    altered.chain[2]!.purpose = '别的用途';
+    const failed = await verifyEvidence([tempFile('altered.json', altered), '--jwks', jwks]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('record 4: its hash does not match its content');
   });
 });

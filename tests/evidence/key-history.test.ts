@@ -80,7 +80,7 @@ describe.each(STATE_KINDS)('the audit key history across a key rotation (%s stat
 
     // 3. Evidence for a record from before the rotation verifies against /audit/keys (the default key
     //    source), and not against the live JWKS any more — which is why the default moved.
-    const evidence = await exportEvidence(state.audit, () => checkpointer.checkpointNow(), early);
+    const evidence = await exportEvidence(state.audit, () => checkpointer.checkpointNow(), early, () => true);
     expect(evidence.checkpoint.sequence).toBe(byA.sequence);
     const file1 = tempFile('evidence.json', evidence);
     const held = await verifyEvidence([file1], { GOVSHARE_AUDIT_KEYS_URL: `${url}/audit/keys` });

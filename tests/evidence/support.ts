@@ -12,7 +12,7 @@ import { as } from '../support/tokens.ts';
 import type { Role } from '../../gateway/identity/caller.ts';
 
 /** Every member of a stored record: what an evidence export has to select for the hashes to be recomputed. */
-export const RECORD_FIELDS = 'id seq at requestId consumer operator purpose operationName operationHash fields resources providers decision maskedFields durationMs errorCode inputDigest kind detail subjectsDigest hash prevHash';
+export const RECORD_FIELDS = 'id seq at requestId consumer operator purpose operationName operationHash fields resources providers decision maskedFields durationMs errorCode inputDigest kind detail subjectsDigest format contentDigest redacted hash prevHash';
 export const EVIDENCE_QUERY = `query Evidence($id: ID!) { exportAuditEvidence(id: $id) {
   record { ${RECORD_FIELDS} } chain { ${RECORD_FIELDS} } checkpoint { sequence recordId headHash at signature } } }`;
 export const VERIFY_QUERY = 'query Verify($full: Boolean) { verifyAuditChain(full: $full) { ok checked firstBrokenId firstBrokenCheckpoint from } }';
