@@ -1,7 +1,4 @@
 import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
-import { createGateway } from './app.ts';
-import { CompositionFailedError } from './composition/supergraph-source.ts';
-import { startTelemetry } from '../protocol/telemetry.ts';
 
 // The only read of the environment: a bad value stops here, naming the variable, before anything listens.
 const config: Readonly<GatewayConfig> = (() => {
@@ -14,6 +11,11 @@ const config: Readonly<GatewayConfig> = (() => {
     return process.exit(1);
   }
 })();
+// The gateway's modules load only once the configuration holds: a bad value is reported in a fraction of
+// the second that loading Apollo, the composition and PGlite takes.
+const { startTelemetry } = await import('../protocol/telemetry.ts');
+const { createGateway } = await import('./app.ts');
+const { CompositionFailedError } = await import('./composition/supergraph-source.ts');
 // Traces only with OTEL_EXPORTER_OTLP_ENDPOINT (checked above), registered before the gateway makes a span.
 const telemetry = await startTelemetry(process.env, 'govshare-gateway');
 // No `log`: the gateway's lines are JSON on stdout (LOG_LEVEL); the lines below stay plain, for people.
