@@ -24,6 +24,15 @@ const MAX_VERIFY_RESTARTS = 3;
 /** Larger than any seq: the exclusive bound of a first page. */
 const NO_BOUND = '9223372036854775807';
 
+/**
+ * Embedded PGlite, busy (its last commit ended less than this long before an append arrives): the commit
+ * waits a millisecond for more requests to finish, as PostgreSQL's commit_delay does. Its statements run in
+ * this thread and hold the loop, so none arrive while one runs; measured with join5 at 16 clients, 1,128 →
+ * ~680 statements in a run and 157 → 187–197 req/s. A lone append (an idle gateway) does not wait.
+ */
+const PGLITE_BUSY_MS = 5;
+const PGLITE_COMMIT_DELAY_MS = 1;
+
 interface Pending { entry: AuditEntry; resolve(record: AuditRecord): void; reject(error: unknown): void }
 
 /**
@@ -39,6 +48,7 @@ export class SqlAuditLog implements AuditLog {
   private writing = false;
   /** The head this process last wrote or read: the next batch is chained on it optimistically. */
   private head: { seq: number; hash: string } | null = null;
+  private lastCommit = -Infinity;
   private readonly committed = new Set<(headSeq: number) => void>();
   readonly checkpoints: SqlAuditCheckpoints;
   readonly subjects: SqlAuditSubjects;
@@ -58,8 +68,12 @@ export class SqlAuditLog implements AuditLog {
       this.queue.push({ entry, resolve, reject });
       if (this.writing) return;
       this.writing = true;
-      // Started a microtask later, so appends issued together (one request's, or a burst's) share the first commit.
-      queueMicrotask(() => void this.drain());
+      // Started once this turn of the event loop has run its I/O callbacks, so that the appends of every
+      // request finishing in it share the first commit. A microtask started it within the first request's
+      // callback: with embedded PGlite, whose statements run synchronously and hold the loop, nearly every
+      // record then had a commit of its own (1,128 statements for ~1,300 requests of join5 at 16 clients).
+      if (this.db.kind === 'pglite' && performance.now() - this.lastCommit < PGLITE_BUSY_MS) setTimeout(() => void this.drain(), PGLITE_COMMIT_DELAY_MS);
+      else setImmediate(() => void this.drain());
     });
   }
 
@@ -183,6 +197,7 @@ export class SqlAuditLog implements AuditLog {
           const last = records.at(-1)!;
           this.head = { seq: last.seq, hash: last.hash };
           batch.forEach((pending, i) => pending.resolve(records[i]!));
+          this.lastCommit = performance.now();
           // After the resolves, and a listener's failure is its own: the batch is committed whatever it does.
           for (const listener of this.committed) try { listener(last.seq); } catch { /* the listener's to report */ }
         } catch (error) {
