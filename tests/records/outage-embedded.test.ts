@@ -114,7 +114,7 @@ describe.runIf(canMountTmpfs())('embedded records (PGlite) when their disk fills
 
     fill();
     const filledAt = Date.now();
-    // The first append that needs a new page fails; from then on every data request is refused.
+    // The first append that needs a new page fails; soon every data request is refused (see below).
     const deadline = Date.now() + 10_000;
     while (!answers.some((a) => a.at > filledAt && a.status === 503) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     const outageFrom = answers.find((a) => a.at > filledAt && a.status === 503)?.at;
@@ -156,9 +156,11 @@ describe.runIf(canMountTmpfs())('embedded records (PGlite) when their disk fills
 
     // Nothing else than data with its record, or a 503 AUDIT_UNAVAILABLE without any.
     expect(answers.filter((a) => !(a.status === 200 && a.data) && !(a.status === 503 && a.code === 'AUDIT_UNAVAILABLE' && !a.data)).map((a) => `${a.status} ${a.text}`), 'answers other than data or 503 AUDIT_UNAVAILABLE').toEqual([]);
-    // Sent after the first refusal, so not in a batch committed before the disk filled (such a batch's answers
-    // can arrive in the same millisecond as the first refusal; that they had their records is checked below).
-    expect(answers.filter((a) => a.sent > outageFrom! && a.at <= outageUntil && a.data).map((a) => `sent ${a.sent - outageFrom!} ms into the outage: ${a.text}`), 'data served while the disk was full').toEqual([]);
+    // Sent well after the first refusal. Right after it, a smaller batch than the one refused can still fit
+    // the free room of the last page and commit — the group commit batches what arrives together, so batch
+    // sizes vary — and its answers carry data with their records (every served answer's record is checked
+    // below); once that room is used up, every data request is refused.
+    expect(answers.filter((a) => a.sent > outageFrom! + 500 && a.at <= outageUntil && a.data).map((a) => `sent ${a.sent - outageFrom!} ms into the outage: ${a.text}`), 'data served while the disk was full').toEqual([]);
     expect(answers.filter((a) => a.at >= outageFrom! && a.at <= outageUntil).length).toBeGreaterThan(20);
     const served = answers.filter((a) => a.data).map((a) => a.id!);
     expect(served.length).toBeGreaterThan(20);
