@@ -11,20 +11,25 @@
  *    (child processes), and its SQL statement alone;
  * 5. sealed end to end — the same claims sealed, through the same gateway, results opened: what the
  *    10,000-claims-under-1-s target is about.
+ * 6. with `--csv <N>` (not in `npm run bench`: a million claims take minutes), `npm run compare` as a user runs
+ *    it, sealed by default, over a CSV of N claims (the sample's persons again and again) against the same
+ *    gateway: claims per second, and the peak resident memory (VmHWM) of the CLI and of the gateway, which
+ *    must not grow with N.
  * The subgraph runs on PostgreSQL `BENCH_SEALED_DATABASE_URL` (default `govshare_sealed` on the local server,
  * seeded with 100,000 persons on first use), else on embedded PGlite; the gateway keeps its records in
  * PostgreSQL `BENCH_RECORDS_URL` when set (its `govshare` schema dropped first), else in embedded PGlite. Writes `bench/results/sealed-compare.json`.
  * Internal: `--serve-subgraph` is the child process of the subgraph.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pipelineInOrder } from '../scripts/compare/batches.ts';
 import { ensureDatabase, gatewayRecordsEnv } from './databases.ts';
-import { cpuSeconds, startScript, stopScript, waitForOutput, type ScriptChild } from './processes.ts';
+import { cpuSeconds, memoryOf, startScript, stopScript, waitForOutput, type ScriptChild } from './processes.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATABASE_URL = process.env.BENCH_SEALED_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/govshare_sealed';
@@ -63,7 +68,7 @@ async function timed(work: () => Promise<unknown>): Promise<Timing> {
 }
 
 /** The benchmark (`npm run bench -- compare` calls it after bench/compare.ts); prints a table, writes the JSON. */
-export async function sealedCompareBench({ runs = 5 }: { runs?: number } = {}): Promise<void> {
+export async function sealedCompareBench({ runs = 5, csvClaims = 0 }: { runs?: number; csvClaims?: number } = {}): Promise<void> {
   const sealed = await import('../protocol/sealed-claims/index.ts');
   const { persons } = await import('../subgraphs/sample-data/index.ts');
   const { issueDevToken } = await import('../gateway/identity/token-issuer.ts');
@@ -205,6 +210,11 @@ export async function sealedCompareBench({ runs = 5 }: { runs?: number } = {}): 
     console.log(`    sealed, end to end                 ${result.sealedEndToEndMs} ms (target < 1,000 ms: ${result.targetMet ? 'met' : 'not met'})`);
     const c = result.processCpuMs;
     console.log(`    CPU per run, gateway / subgraph     in clear ${c.plain.gateway} / ${c.plain.subgraph} ms, sealed ${c.sealed.gateway} / ${c.sealed.subgraph} ms (10 ms ticks)`);
+    if (csvClaims > 0) {
+      const job = await csvJob({ claims: csvClaims, persons: () => persons(SAMPLE), work, gatewayUrl, token, gatewayPid: gateway.child.pid! });
+      writeFileSync(join(REPO, 'bench', 'results', 'sealed-compare-csv.json'), JSON.stringify(job, null, 2));
+      console.log(`    npm run compare, sealed, ${csvClaims.toLocaleString('en-US')} claims   ${job.seconds} s (${job.claimsPerSecond.toLocaleString('en-US')} claims/s); peak RSS: CLI ${job.cliPeakMb} MB, gateway ${job.gatewayPeakMb} MB (before the job: ${job.gatewayStartMb} MB, peak ${job.gatewayPeakBeforeMb} MB)`);
+    }
   } finally {
     await stopScript(gateway);
     await stopScript(subgraph);
@@ -212,8 +222,46 @@ export async function sealedCompareBench({ runs = 5 }: { runs?: number } = {}): 
   }
 }
 
+/**
+ * `npm run compare` over a CSV of `claims` claims (the sample's persons over and over, so no value is new
+ * to the claim limits after the first pass), sealed: the CLI fetches and verifies the claim key itself.
+ */
+async function csvJob(options: {
+  claims: number; persons: () => Iterable<{ idNumber: string; name: string; birthDate: string; householdAddress?: string | null }>;
+  work: string; gatewayUrl: string; token: string; gatewayPid: number;
+}): Promise<{ claims: number; seconds: number; claimsPerSecond: number; cliPeakMb: number; gatewayPeakMb: number; gatewayStartMb: number; gatewayPeakBeforeMb: number }> {
+  const input = join(options.work, 'claims.csv');
+  const out = createWriteStream(input);
+  out.write('idNumber,name,birthDate,householdAddress\n');
+  let written = 0;
+  while (written < options.claims) {
+    for (const p of options.persons()) {
+      if (written >= options.claims) break;
+      const address = (p.householdAddress ?? '').replaceAll('"', '""');
+      if (!out.write(`${p.idNumber},${p.name},${p.birthDate},"${address}"\n`)) await once(out, 'drain');
+      written++;
+    }
+  }
+  out.end();
+  await once(out, 'finish');
+  const before = memoryOf(options.gatewayPid);
+  const started = performance.now();
+  const cli = startScript(['scripts/compare.ts', '--resource', 'POP-PERSON', '--in', input, '--out', join(options.work, 'results.csv'),
+    '--gateway', options.gatewayUrl, '--purpose', PURPOSE], { GOVSHARE_TOKEN: options.token });
+  let cliPeakMb = 0;
+  const sampler = setInterval(() => { try { cliPeakMb = Math.max(cliPeakMb, memoryOf(cli.child.pid!).peakMb); } catch { /* exited */ } }, 200);
+  const code = await cli.exited;
+  clearInterval(sampler);
+  if (code !== 0) throw new Error(`npm run compare exited ${code}:\n${cli.output().slice(-2000)}`);
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    claims: options.claims, seconds: Math.round(seconds * 10) / 10, claimsPerSecond: Math.round(options.claims / seconds),
+    cliPeakMb, gatewayPeakMb: memoryOf(options.gatewayPid).peakMb, gatewayStartMb: before.rssMb, gatewayPeakBeforeMb: before.peakMb,
+  };
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { 'serve-subgraph': { type: 'boolean' }, runs: { type: 'string' }, pglite: { type: 'string' } } });
+  const { values } = parseArgs({ options: { 'serve-subgraph': { type: 'boolean' }, runs: { type: 'string' }, pglite: { type: 'string' }, csv: { type: 'string' } } });
   if (values['serve-subgraph']) await serveSubgraph(values.pglite);
-  else await sealedCompareBench({ runs: Number(values.runs ?? 5) });
+  else await sealedCompareBench({ runs: Number(values.runs ?? 5), csvClaims: Number(values.csv ?? 0) });
 }
