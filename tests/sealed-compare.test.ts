@@ -12,6 +12,7 @@ import {
   importPrivateKey, openClaims, padJson, sealClaims, sealResults, unpadJson, verifyClaimKey, type ClaimBinding,
 } from '../protocol/sealed-claims/index.ts';
 import { sealedAad, sealedAads } from '../protocol/sealed-claims/aad.ts';
+import { decodeBase64url, encodeBase64url } from '../protocol/sealed-claims/base64url.ts';
 import { sealedBatchDigest } from '../protocol/sealed-claims/digest.ts';
 import { signClaimKey } from '../gateway/platform/claim-key-signature.ts';
 import { signCheckpoint } from '../gateway/audit/checkpoint-signature.ts';
@@ -72,6 +73,17 @@ describe('the wire format (protocol/sealed-claims/)', () => {
     const overlong = padded.slice(); overlong[0] = 0xff;
     expect(() => unpadJson(overlong, RESULT_BYTES)).toThrow(/runs past/);
     expect(() => unpadJson(padded.subarray(1), RESULT_BYTES)).toThrow(/bytes/);
+  });
+
+  it('decodes base64url strictly into bytes of their own, as Buffer decodes the alphabet', () => {
+    for (let n = 0; n <= 40; n++) {
+      const bytes = new Uint8Array(Array.from({ length: n }, (_, i) => (i * 37 + n) & 0xff));
+      const text = encodeBase64url(bytes);
+      const decoded = decodeBase64url(text);
+      expect(decoded).toEqual(bytes);
+      expect([decoded.byteOffset, decoded.buffer.byteLength]).toEqual([0, n]);
+    }
+    for (const text of ['ab+c', 'ab/c', 'abc=', 'ab c', 'abč']) expect(() => decodeBase64url(text)).toThrow(TypeError);
   });
 
   it('builds each AAD as the UTF-8 of the JSON array the README gives, whatever the index or the purpose', () => {

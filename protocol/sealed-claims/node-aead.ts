@@ -38,8 +38,15 @@ class NodeAesGcmContext implements AeadEncryptionContext {
   }
 }
 
-/** The parts, one after the other, in an ArrayBuffer of exactly their length (one copy; Buffer.concat's result shares a pool). */
+/**
+ * The parts, one after the other, in an ArrayBuffer of exactly their length: the one part that is not
+ * empty as it is when it fills a buffer of its own (a decryption's update(); final() adds nothing),
+ * one copy otherwise (Buffer.concat's result would share a pool).
+ */
 function exactly(parts: readonly Buffer[]): ArrayBuffer {
+  const full = parts.filter((part) => part.length > 0);
+  const only = full.length === 1 ? full[0]! : null;
+  if (only && only.byteOffset === 0 && only.byteLength === only.buffer.byteLength && only.buffer instanceof ArrayBuffer) return only.buffer;
   let length = 0;
   for (const part of parts) length += part.length;
   const out = new Uint8Array(length);
