@@ -2,7 +2,11 @@ import type { Sql } from '../../subgraphs/kit/sql.ts';
 import { pageSize, pageUpperBound } from '../state/audit-query.ts';
 import type { AuditSubjectIndex, SubjectAccessPage, SubjectReader } from '../state/audit-subjects.ts';
 import { storeCall } from '../state/store-call.ts';
+import type { AuditRecord } from '../state/types.ts';
+import { subjectRowsMatch, type StoredSubjectRow } from './subject-rows.ts';
 
+/** Records whose commitment is checked per statement pair. */
+const COMMITMENT_CHUNK = 1000;
 /** Larger than any seq: the exclusive bound of a first page. */
 const NO_BOUND = '9223372036854775807';
 
@@ -13,13 +17,50 @@ const NO_BOUND = '9223372036854775807';
 export class SqlAuditSubjects implements AuditSubjectIndex {
   constructor(private readonly db: Sql) {}
 
+  /**
+   * The departments that read `coordinate` of the subject since `since`, counted only from rows whose
+   * record still commits to them (its `subjectsDigest`, consumer, purpose and time): a row made up in the
+   * index, or moved onto another department's record, would send that department a recall notice naming
+   * the record key of someone it never read. Such rows are left out here, as the chain check reports them.
+   */
   async readers(query: { digest: string; coordinate: string; since: Date }): Promise<SubjectReader[]> {
-    const rows = await storeCall('read audit subjects', () => this.db.query<{ consumer: string; reads: number; last_at: string; embargo: string | null }>(`
-      SELECT consumer, count(*)::int AS reads, to_json(max(at))#>>'{}' AS last_at, to_json(max(embargo_until))#>>'{}' AS embargo
+    const rows = await storeCall('read audit subjects', () => this.db.query<{ seq: string; consumer: string; at: string; embargo: string | null }>(`
+      SELECT seq::text AS seq, consumer, to_json(at)#>>'{}' AS at, to_json(embargo_until)#>>'{}' AS embargo
       FROM govshare.audit_subjects
-      WHERE digest = decode($1, 'hex') AND at >= $2::timestamptz AND $3 = ANY(fields)
-      GROUP BY consumer ORDER BY consumer`, [query.digest, query.since.toISOString(), query.coordinate]));
-    return rows.map((row) => ({ consumer: row.consumer, reads: Number(row.reads), lastReadAt: isoOf(row.last_at), embargoUntil: row.embargo ? isoOf(row.embargo) : null }));
+      WHERE digest = decode($1, 'hex') AND at >= $2::timestamptz AND $3 = ANY(fields)`, [query.digest, query.since.toISOString(), query.coordinate]));
+    const held = await this.committed([...new Set(rows.map((row) => row.seq))]);
+    const byConsumer = new Map<string, { reads: number; lastAt: number; embargo: number | null }>();
+    for (const row of rows) {
+      if (!held.has(row.seq)) continue;
+      const seen = byConsumer.get(row.consumer) ?? { reads: 0, lastAt: -Infinity, embargo: null };
+      seen.reads += 1;
+      seen.lastAt = Math.max(seen.lastAt, Date.parse(row.at));
+      if (row.embargo) seen.embargo = Math.max(seen.embargo ?? -Infinity, Date.parse(row.embargo));
+      byConsumer.set(row.consumer, seen);
+    }
+    return [...byConsumer].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([consumer, seen]) => ({
+      consumer, reads: seen.reads, lastReadAt: new Date(seen.lastAt).toISOString(), embargoUntil: seen.embargo === null ? null : new Date(seen.embargo).toISOString(),
+    }));
+  }
+
+  /** Of `seqs`, those whose records commit to exactly their rows in the index (sql-audit.ts subjectRowsMatch). */
+  private async committed(seqs: readonly string[]): Promise<Set<string>> {
+    const held = new Set<string>();
+    for (let from = 0; from < seqs.length; from += COMMITMENT_CHUNK) {
+      const chunk = seqs.slice(from, from + COMMITMENT_CHUNK);
+      const [records, rows] = await Promise.all([
+        storeCall('read audit log', () => this.db.query<{ seq: string; record: AuditRecord }>(
+          'SELECT seq::text AS seq, record FROM govshare.audit_records WHERE seq = ANY($1::bigint[])', [chunk])),
+        storeCall('read audit subjects', () => this.db.query<StoredSubjectRow & { seq: string }>(`
+          SELECT seq::text AS seq, encode(digest, 'hex') AS digest, fields, consumer, purpose,
+            to_json(at)#>>'{}' AS at, to_json(embargo_until)#>>'{}' AS embargo
+          FROM govshare.audit_subjects WHERE seq = ANY($1::bigint[])`, [chunk])),
+      ]);
+      const bySeq = new Map<string, StoredSubjectRow[]>();
+      for (const row of rows) bySeq.set(row.seq, [...(bySeq.get(row.seq) ?? []), row]);
+      for (const { seq, record } of records) if (subjectRowsMatch(record, bySeq.get(seq) ?? [])) held.add(seq);
+    }
+    return held;
   }
 
   async page(query: { digest: string; first: number; after?: string | null; now: Date; fields?: readonly string[] }): Promise<SubjectAccessPage> {

@@ -1,5 +1,6 @@
 import type { Database, Sql } from '../../subgraphs/kit/sql.ts';
-import { ChainVerifier, sealRecord, subjectsCommitment } from '../state/audit-chain.ts';
+import { ChainVerifier, sealRecord } from '../state/audit-chain.ts';
+import { subjectRowsMatch, type StoredSubjectRow } from './subject-rows.ts';
 import type { AuditVerifyOptions } from '../state/audit-checkpoints.ts';
 import { pageSize, pageUpperBound, queryIndexes, recordIndexes } from '../state/audit-query.ts';
 import { storeCall, storeUnavailable } from '../state/store-call.ts';
@@ -309,23 +310,6 @@ function chain(entries: AuditEntry[], head: { seq: number; hash: string }): { re
     return record;
   });
   return { records, params: [JSON.stringify(records), JSON.stringify(indexRows), JSON.stringify(counts), seq, hash], subjects: subjectRows.length ? [JSON.stringify(subjectRows)] : [] };
-}
-
-interface StoredSubjectRow { digest: string; fields: string[]; consumer: string; purpose: string | null; at: string; embargo: string | null }
-
-/**
- * Whether a record's rows in the subject index are the ones it was written with: their commitment is the
- * record's `subjectsDigest`, and each row's consumer, purpose and time are the record's. A record written
- * before the commitment existed has none, and its rows are not checked.
- */
-function subjectRowsMatch(record: AuditRecord, rows: readonly StoredSubjectRow[]): boolean {
-  if (record.subjectsDigest === undefined) return true;
-  const embargoes = new Set(rows.map((r) => r.embargo === null ? null : new Date(r.embargo).toISOString()));
-  if (embargoes.size > 1) return false;
-  const embargo = embargoes.size ? [...embargoes][0]! : null;
-  if (subjectsCommitment(rows.map((r) => ({ digest: r.digest, fields: r.fields })), embargo) !== record.subjectsDigest) return false;
-  const at = Date.parse(record.at);
-  return rows.every((r) => r.consumer === record.consumer && r.purpose === record.purpose && Date.parse(r.at) === at);
 }
 
 /** A PostgreSQL array literal (`{"Person.name","Query.person"}`): cast once per row, where building it from JSON took a subquery per row. */
