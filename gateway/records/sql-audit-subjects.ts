@@ -74,11 +74,16 @@ export class SqlAuditSubjects implements AuditSubjectIndex {
         AND ($4::text IS NULL OR fields && ARRAY(SELECT jsonb_array_elements_text($4::text::jsonb)))
       ORDER BY seq DESC LIMIT $5`,
     [query.digest, upper === Infinity ? NO_BOUND : String(upper), query.now.toISOString(), query.fields ? JSON.stringify(query.fields) : null, first + 1]));
-    const entries = rows.slice(0, first).map((row) => ({
+    const shown = rows.slice(0, first);
+    // Only rows their records commit to: an embargo lifted in the index alone (a confidential read shown to
+    // the person early) or a read made up there is left out, as the chain check reports it. The cursor
+    // stays that of the rows read, so paging goes on past a row left out.
+    const held = await this.committed([...new Set(shown.map((row) => row.seq))]);
+    const entries = shown.filter((row) => held.has(row.seq)).map((row) => ({
       seq: Number(row.seq), at: isoOf(row.at), consumer: row.consumer, purpose: row.purpose, fields: row.fields,
       embargoUntil: row.embargo ? isoOf(row.embargo) : null,
     }));
-    return { entries, nextCursor: rows.length > first ? String(entries.at(-1)!.seq) : null };
+    return { entries, nextCursor: rows.length > first ? shown.at(-1)!.seq : null };
   }
 }
 

@@ -51,4 +51,28 @@ describe.each(STATE_KINDS)('recall notices from a tampered subject index (%s sta
     const full = await call(stack, VERIFY_QUERY, { full: true }, 'data-bureau', ['admin']);
     expect(full.data.verifyAuditChain).toMatchObject({ ok: false, firstBrokenId: String(housingRead) });
   });
+
+  it('show no confidential read in a subject access log when its embargo is lifted in the index alone', async () => {
+    const inAYear = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+    const applied = await call(stack, `mutation { applyForAccess(input: { resource: "POP-PERSON", fields: ["Person.maritalStatus"], purpose: "秘密核查", confidentialUntil: "${inAYear}" }) { id } }`, {}, 'civil-affairs');
+    expect(applied.errors).toBeUndefined();
+    const approved = await call(stack, 'mutation($id: ID!) { reviewApplication(id: $id, approve: true) { status } }', { id: applied.data.applyForAccess.id }, 'public-security', ['provider']);
+    expect(approved.errors).toBeUndefined();
+    const secret = await call(stack, `{ person(idNumber: "${LI}") { maritalStatus } }`, {}, 'civil-affairs', ['consumer'], '秘密核查');
+    expect(secret.errors).toBeUndefined();
+    const purposes = async () => {
+      const body = await call(stack, 'query($k: String!) { subjectAccessLog(subjectKey: $k, first: 100) { entries { consumer purpose } } }', { k: LI }, 'data-bureau', ['service-desk']);
+      expect(body.errors).toBeUndefined();
+      return (body.data.subjectAccessLog.entries as Array<{ purpose: string | null }>).map((e) => e.purpose);
+    };
+    expect(await purposes()).not.toContain('秘密核查');
+    const lifted = await stack.database.db.query<{ seq: string }>(`UPDATE govshare.audit_subjects SET embargo_until = NULL WHERE purpose = '秘密核查' RETURNING seq::text AS seq`);
+    expect(lifted.length).toBeGreaterThan(0);
+    expect(await purposes()).not.toContain('秘密核查');
+    // A read around it still shows.
+    const open = await call(stack, `{ person(idNumber: "${LI}") { ethnicity } }`, {}, 'civil-affairs', ['consumer'], '户籍核对');
+    expect(open.errors).toBeUndefined();
+    expect(await purposes()).toContain('户籍核对');
+  });
 });
+
