@@ -3,7 +3,7 @@ import { pageSize, pageUpperBound } from '../state/audit-query.ts';
 import type { AuditSubjectIndex, SubjectAccessPage, SubjectReader } from '../state/audit-subjects.ts';
 import { storeCall } from '../state/store-call.ts';
 import type { AuditRecord } from '../state/types.ts';
-import { subjectRowsMatch, type StoredSubjectRow } from './subject-rows.ts';
+import { readSubjectRows, subjectRowsMatch } from './subject-rows.ts';
 
 /** Records whose commitment is checked per statement pair. */
 const COMMITMENT_CHUNK = 1000;
@@ -43,21 +43,16 @@ export class SqlAuditSubjects implements AuditSubjectIndex {
     }));
   }
 
-  /** Of `seqs`, those whose records commit to exactly their rows in the index (sql-audit.ts subjectRowsMatch). */
+  /** Of `seqs`, those whose records commit to exactly their rows in the index (subject-rows.ts). */
   private async committed(seqs: readonly string[]): Promise<Set<string>> {
     const held = new Set<string>();
     for (let from = 0; from < seqs.length; from += COMMITMENT_CHUNK) {
       const chunk = seqs.slice(from, from + COMMITMENT_CHUNK);
-      const [records, rows] = await Promise.all([
+      const [records, bySeq] = await Promise.all([
         storeCall('read audit log', () => this.db.query<{ seq: string; record: AuditRecord }>(
           'SELECT seq::text AS seq, record FROM govshare.audit_records WHERE seq = ANY($1::bigint[])', [chunk])),
-        storeCall('read audit subjects', () => this.db.query<StoredSubjectRow & { seq: string }>(`
-          SELECT seq::text AS seq, encode(digest, 'hex') AS digest, fields, consumer, purpose,
-            to_json(at)#>>'{}' AS at, to_json(embargo_until)#>>'{}' AS embargo
-          FROM govshare.audit_subjects WHERE seq = ANY($1::bigint[])`, [chunk])),
+        readSubjectRows(this.db, 'seq = ANY($1::bigint[])', [chunk]),
       ]);
-      const bySeq = new Map<string, StoredSubjectRow[]>();
-      for (const row of rows) bySeq.set(row.seq, [...(bySeq.get(row.seq) ?? []), row]);
       for (const { seq, record } of records) if (subjectRowsMatch(record, bySeq.get(seq) ?? [])) held.add(seq);
     }
     return held;

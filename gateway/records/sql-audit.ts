@@ -1,6 +1,6 @@
 import type { Database, Sql } from '../../subgraphs/kit/sql.ts';
 import { ChainVerifier, sealRecord } from '../state/audit-chain.ts';
-import { subjectRowsMatch, type StoredSubjectRow } from './subject-rows.ts';
+import { readSubjectRows, subjectRowsMatch, type StoredSubjectRow } from './subject-rows.ts';
 import type { AuditVerifyOptions } from '../state/audit-checkpoints.ts';
 import { pageSize, pageUpperBound, queryIndexes, recordIndexes } from '../state/audit-query.ts';
 import { storeCall, storeUnavailable } from '../state/store-call.ts';
@@ -171,18 +171,8 @@ export class SqlAuditLog implements AuditLog {
   }
 
   /** The subject index rows of the records after `after` up to `upTo`, by seq (the BRIN index on seq). */
-  private async subjectRows(after: number, upTo: number): Promise<Map<string, StoredSubjectRow[]>> {
-    const rows = await storeCall('read audit subjects', () => this.db.query<StoredSubjectRow & { seq: string }>(`
-      SELECT seq::text AS seq, encode(digest, 'hex') AS digest, fields, consumer, purpose,
-        to_json(at)#>>'{}' AS at, to_json(embargo_until)#>>'{}' AS embargo
-      FROM govshare.audit_subjects WHERE seq > $1 AND seq <= $2`, [after, upTo]));
-    const bySeq = new Map<string, StoredSubjectRow[]>();
-    for (const row of rows) {
-      const list = bySeq.get(row.seq);
-      if (list) list.push(row);
-      else bySeq.set(row.seq, [row]);
-    }
-    return bySeq;
+  private subjectRows(after: number, upTo: number): Promise<Map<string, StoredSubjectRow[]>> {
+    return readSubjectRows(this.db, 'seq > $1 AND seq <= $2', [after, upTo]);
   }
 
   private async drain(): Promise<void> {

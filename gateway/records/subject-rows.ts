@@ -1,4 +1,6 @@
+import type { Sql } from '../../subgraphs/kit/sql.ts';
 import { subjectsCommitment } from '../state/audit-chain.ts';
+import { storeCall } from '../state/store-call.ts';
 import type { AuditRecord } from '../state/types.ts';
 
 /** A record's row in the subject index (govshare.audit_subjects) as the checks read it. */
@@ -17,4 +19,22 @@ export function subjectRowsMatch(record: AuditRecord, rows: readonly StoredSubje
   if (subjectsCommitment(rows.map((r) => ({ digest: r.digest, fields: r.fields })), embargo) !== record.subjectsDigest) return false;
   const at = Date.parse(record.at);
   return rows.every((r) => r.consumer === record.consumer && r.purpose === record.purpose && Date.parse(r.at) === at);
+}
+
+/**
+ * The subject index rows of the records `where` picks (a condition on `seq`, with its parameters), by seq:
+ * what subjectRowsMatch checks each record against.
+ */
+export async function readSubjectRows(db: Sql, where: string, params: unknown[]): Promise<Map<string, StoredSubjectRow[]>> {
+  const rows = await storeCall('read audit subjects', () => db.query<StoredSubjectRow & { seq: string }>(`
+    SELECT seq::text AS seq, encode(digest, 'hex') AS digest, fields, consumer, purpose,
+      to_json(at)#>>'{}' AS at, to_json(embargo_until)#>>'{}' AS embargo
+    FROM govshare.audit_subjects WHERE ${where}`, params));
+  const bySeq = new Map<string, StoredSubjectRow[]>();
+  for (const row of rows) {
+    const list = bySeq.get(row.seq);
+    if (list) list.push(row);
+    else bySeq.set(row.seq, [row]);
+  }
+  return bySeq;
 }

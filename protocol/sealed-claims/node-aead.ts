@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 import { AeadId, type AeadEncryptionContext, type AeadInterface } from '@hpke/core';
+import { ownBuffer } from './buffers.ts';
 
 /**
  * AES-128-GCM for @hpke/core's AEAD slot, on node:crypto: the same algorithm as the package's WebCrypto
@@ -40,13 +41,12 @@ class NodeAesGcmContext implements AeadEncryptionContext {
 
 /**
  * The parts, one after the other, in an ArrayBuffer of exactly their length: the one part that is not
- * empty as it is when it fills a buffer of its own (a decryption's update(); final() adds nothing),
+ * empty as it is when it fills a buffer of its own (a decryption's update(); final() adds nothing; ownBuffer),
  * one copy otherwise (Buffer.concat's result would share a pool).
  */
 function exactly(parts: readonly Buffer[]): ArrayBuffer {
   const full = parts.filter((part) => part.length > 0);
-  const only = full.length === 1 ? full[0]! : null;
-  if (only && only.byteOffset === 0 && only.byteLength === only.buffer.byteLength && only.buffer instanceof ArrayBuffer) return only.buffer;
+  if (full.length === 1) return ownBuffer(full[0]!);
   let length = 0;
   for (const part of parts) length += part.length;
   const out = new Uint8Array(length);
