@@ -263,5 +263,9 @@ async function csvJob(options: {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { 'serve-subgraph': { type: 'boolean' }, runs: { type: 'string' }, pglite: { type: 'string' }, csv: { type: 'string' } } });
   if (values['serve-subgraph']) await serveSubgraph(values.pglite);
-  else await sealedCompareBench({ runs: Number(values.runs ?? 5), csvClaims: Number(values.csv ?? 0) });
+  else {
+    const csvClaims = Number(values.csv ?? 0);
+    if (!Number.isSafeInteger(csvClaims) || csvClaims < 0) throw new Error(`--csv takes a number of claims (e.g. 1000000), not ${JSON.stringify(values.csv)}`);
+    await sealedCompareBench({ runs: Number(values.runs ?? 5), csvClaims });
+  }
 }
